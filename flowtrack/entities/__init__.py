@@ -1,0 +1,29 @@
+"""flowtrack's entities: frozen pydantic records with MLflow's names and fields."""
+
+from flowtrack.entities.dataset import DATASET_CONTEXT_TAG, Dataset, DatasetInput, InputTag
+from flowtrack.entities.experiment import Experiment, ExperimentTag, LifecycleStage, ViewType
+from flowtrack.entities.file_info import FileInfo
+from flowtrack.entities.metric import Metric, Param, RunTag
+from flowtrack.entities.paging import PagedList
+from flowtrack.entities.run import Run, RunData, RunInfo, RunInputs, RunStatus
+
+__all__ = [
+    "DATASET_CONTEXT_TAG",
+    "Dataset",
+    "DatasetInput",
+    "Experiment",
+    "ExperimentTag",
+    "FileInfo",
+    "InputTag",
+    "LifecycleStage",
+    "Metric",
+    "PagedList",
+    "Param",
+    "Run",
+    "RunData",
+    "RunInfo",
+    "RunInputs",
+    "RunStatus",
+    "RunTag",
+    "ViewType",
+]

@@ -1,0 +1,1 @@
+"""Backends: tracking stores chosen by URI scheme, and the fsspec artifact store."""
