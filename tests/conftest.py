@@ -1,0 +1,82 @@
+"""Shared fixtures: real, light services on loopback (PostgreSQL, moto's S3 server)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+
+#: Where the PostgreSQL server for tests is (trust auth). Override to point elsewhere.
+POSTGRES_ADMIN_URI = os.environ.get(
+    "FLOWTRACK_TEST_POSTGRES_URI", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_database_uri() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end.
+
+    Each session gets its own database, so concurrent test runs never share state. Tests that
+    need a clean schema per test create their own (see the SQL store tests).
+    """
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(POSTGRES_ADMIN_URI, isolation_level="AUTOCOMMIT")
+    name = f"flowtrack_test_{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as exc:  # pragma: no cover - environment problem
+        pytest.fail(
+            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URI} ({exc}); start it with "
+            "'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start'"
+        )
+    base, _, _ = POSTGRES_ADMIN_URI.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 server over HTTP on a free loopback port; sets AWS_* variables for s3fs.
+
+    Yields:
+        The endpoint URL, e.g. ``http://127.0.0.1:51234``.
+    """
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    patch = pytest.MonkeyPatch()
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL_S3": endpoint,
+        "AWS_ENDPOINT_URL": endpoint,
+    }.items():
+        patch.setenv(key, value)
+    try:
+        yield endpoint
+    finally:
+        patch.undo()
+        server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str) -> str:
+    """A new, empty bucket on the moto server; returns its name."""
+    import boto3
+
+    name = f"flowtrack-{secrets.token_hex(6)}"
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(Bucket=name)
+    return name
