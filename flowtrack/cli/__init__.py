@@ -1,0 +1,1 @@
+"""The ``flowtrack`` command line."""
