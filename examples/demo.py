@@ -58,7 +58,9 @@ def main() -> None:
     x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=0.25, random_state=0)
 
     experiment = mlflow.set_experiment(EXPERIMENT)
-    dataset = mlflow.data.from_pandas(frame, source="sklearn.datasets.load_diabetes", name="diabetes")
+    dataset = mlflow.data.from_pandas(
+        frame, source="sklearn.datasets.load_diabetes", name="diabetes"
+    )
     with mlflow.start_run(run_name="alpha-sweep", description="Sweep SGD's alpha") as parent:
         mlflow.set_tag("developer", "demo")
         mlflow.log_input(dataset, context="training")
