@@ -45,9 +45,9 @@ MAX_BATCH_PARAMS = 100
 MAX_BATCH_TAGS = 100
 MAX_BATCH_TOTAL = 1000
 
-_KEY_RE = re.compile(r"^[\w\-./ ]+$")
-_RUN_ID_RE = re.compile(r"^[a-zA-Z0-9][\w\-]{0,255}$")
-_EXPERIMENT_ID_RE = re.compile(r"^[0-9]{1,19}$")
+_KEY_RE = re.compile(r"[\w\-./ ]+")
+_RUN_ID_RE = re.compile(r"[a-zA-Z0-9][\w\-]{0,255}")
+_EXPERIMENT_ID_RE = re.compile(r"[0-9]{1,19}")
 _INT64_MAX = 2**63 - 1
 
 
@@ -78,7 +78,7 @@ def validate_key(kind: str, key: Any) -> str:
             f"Invalid {kind} name '{_shorten(key)}': names may be at most "
             f"{MAX_ENTITY_KEY_LENGTH} characters, got {len(key)}"
         )
-    if not _KEY_RE.match(key):
+    if not _KEY_RE.fullmatch(key):
         raise InvalidParameterError(
             f"Invalid {kind} name {key!r}: names may contain only letters, digits, "
             "'_', '-', '.', ' ' and '/'"
@@ -175,7 +175,7 @@ def validate_timestamp(key: str, timestamp: Any) -> int:
 
 def validate_run_id(run_id: Any) -> str:
     """Check a run id: 1 to 256 letters, digits, '_' or '-', starting with a letter or digit."""
-    if not isinstance(run_id, str) or not _RUN_ID_RE.match(run_id):
+    if not isinstance(run_id, str) or not _RUN_ID_RE.fullmatch(run_id):
         raise InvalidParameterError(
             f"Invalid run id {run_id!r}: run ids are 1 to 256 letters, digits, '_' or '-', "
             "starting with a letter or digit"
@@ -187,7 +187,7 @@ def validate_experiment_id(experiment_id: Any) -> str:
     """Check an experiment id: a string of digits (an int is accepted and converted)."""
     if isinstance(experiment_id, int) and not isinstance(experiment_id, bool):
         experiment_id = str(experiment_id)
-    if not isinstance(experiment_id, str) or not _EXPERIMENT_ID_RE.match(experiment_id):
+    if not isinstance(experiment_id, str) or not _EXPERIMENT_ID_RE.fullmatch(experiment_id):
         raise InvalidParameterError(
             f"Invalid experiment id {experiment_id!r}: experiment ids are strings of digits"
         )

@@ -123,7 +123,9 @@ class TrackingStore(ABC):
     ) -> None:
         """Rename and/or soft-delete/restore an experiment; bumps ``last_update_time``.
 
-        Deleting an experiment also marks its active runs deleted; restoring restores them.
+        Deleting an experiment also marks its active runs deleted; restoring it restores exactly
+        those runs (runs deleted on their own before stay deleted). The Default experiment "0"
+        cannot be deleted.
 
         Raises:
             NotFoundError: No such experiment.
@@ -162,7 +164,7 @@ class TrackingStore(ABC):
         tags: Sequence[RunTag] = (),
         run_name: str | None = None,
     ) -> Run:
-        """Create a RUNNING run in an active experiment.
+        """Create a RUNNING run in an active experiment (``start_time`` None means now).
 
         The run name comes from ``run_name``, else the ``mlflow.runName`` tag, else a generated
         name; the ``mlflow.runName`` tag is always set to the final name.
