@@ -86,7 +86,7 @@ def _read_quoted(source: str, start: int) -> tuple[str, int]:
     while True:
         end = source.find(quote, i)
         if end < 0:
-            raise LexError(f"unterminated quoted text starting with {quote}", start)
+            raise LexError(f"missing the closing {quote} of the text starting", start)
         parts.append(source[i:end])
         if source.startswith(quote, end + 1):  # a doubled quote stands for one quote
             parts.append(quote)
@@ -102,7 +102,7 @@ def _read_ident(source: str, start: int) -> Token:
     if end >= len(source) or source[end] != ".":
         return Token(TokenKind.IDENT, word.group(), start, key=word.group())
     key_start = end + 1
-    if key_start < len(source) and source[key_start] in "`\"":
+    if key_start < len(source) and source[key_start] in '`"':
         key, stop = _read_quoted(source, key_start)
         if not key:
             raise LexError(f"empty key after '{word.group()}.'", key_start)

@@ -174,7 +174,7 @@ def _resolve_run(token: Token, ordering: bool) -> _Field:
         if key not in RUN_ATTRIBUTES:
             hint = "" if token.prefix else _BARE_HINT
             raise _ParseError(
-                f"'{token.key}' at position {token.pos} is not a run attribute; run attributes "
+                f"'{token.text}' at position {token.pos} is not a run attribute; run attributes "
                 f"are {', '.join(sorted(RUN_ATTRIBUTES))}{hint}",
                 token.pos,
             )
@@ -195,7 +195,7 @@ def _resolve_run(token: Token, ordering: bool) -> _Field:
         key = key.lower()
         if key not in _DATASET_KEYS:
             raise _ParseError(
-                f"'{token.key}' at position {token.pos} is not a dataset field; use "
+                f"'{token.text}' at position {token.pos} is not a dataset field; use "
                 f"{', '.join(_DATASET_KEYS)}",
                 token.pos,
             )
@@ -233,7 +233,7 @@ def _resolve_experiment(token: Token, ordering: bool) -> _Field:
     if key not in _EXPERIMENT_ATTRIBUTES:
         extra = "" if ordering else " or tags.<key>"
         raise _ParseError(
-            f"'{token.key}' at position {token.pos} is not an experiment attribute; use "
+            f"'{token.text}' at position {token.pos} is not an experiment attribute; use "
             f"{', '.join(_EXPERIMENT_ATTRIBUTES)}{extra}",
             token.pos,
         )
@@ -303,11 +303,7 @@ class _Parser:
                 f"({kind}); use {_format_operators(field.operators)}",
                 op_token.pos,
             )
-        value: Value
-        if op in ("IN", "NOT IN"):
-            value = self._string_list(field)
-        else:
-            value = self._value(field)
+        value: Value = self._string_list(field) if op in ("IN", "NOT IN") else self._value(field)
         return Comparison(field.identifier, op, value)
 
     def _operator(self, field: _Field) -> tuple[Token, str]:
@@ -323,6 +319,8 @@ class _Parser:
                 raise _unexpected(following, "IN after NOT (NOT IN)")
             return token, "NOT IN"
         expected = f"an operator for {field.label} ({_format_operators(field.operators)})"
+        if token.kind is TokenKind.IDENT:
+            expected += "; quote keys that contain spaces, e.g. params.`my key`"
         raise _unexpected(token, expected)
 
     def _value(self, field: _Field) -> Value:
