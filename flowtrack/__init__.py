@@ -1,0 +1,189 @@
+"""flowtrack: MLflow's tracking, models and registry lifecycle as one Prefect-native package.
+
+``import flowtrack as mlflow`` runs typical MLflow tracking code unchanged::
+
+    import flowtrack as mlflow
+
+    mlflow.set_experiment("My experiment")
+    with mlflow.start_run():
+        mlflow.log_param("learning_rate", 0.01)
+        mlflow.log_metric("accuracy", 0.95)
+
+Importing flowtrack is nearly free: every public name (and every submodule, such as
+``flowtrack.data`` or ``flowtrack.entities``) is imported on first access (PEP 562), so scripts
+that never log pay nothing for pydantic, SQLAlchemy or pandas.
+"""
+
+# No `typing` import here: it alone costs more than the rest of `import flowtrack`.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from flowtrack.exceptions import FlowtrackError
+    from flowtrack.exceptions import FlowtrackError as MlflowException
+    from flowtrack.tracking.client import FlowtrackClient, MlflowClient
+    from flowtrack.tracking.fluent.active_run import ActiveRun
+    from flowtrack.tracking.fluent.artifacts import (
+        get_artifact_uri,
+        log_artifact,
+        log_artifacts,
+        log_dict,
+        log_figure,
+        log_image,
+        log_table,
+        log_text,
+    )
+    from flowtrack.tracking.fluent.config import get_tracking_uri, set_tracking_uri
+    from flowtrack.tracking.fluent.experiments import (
+        create_experiment,
+        delete_experiment,
+        get_experiment,
+        get_experiment_by_name,
+        search_experiments,
+        set_experiment,
+        set_experiment_tag,
+        set_experiment_tags,
+    )
+    from flowtrack.tracking.fluent.logging import (
+        delete_tag,
+        flush_async_logging,
+        log_input,
+        log_metric,
+        log_metrics,
+        log_param,
+        log_params,
+        set_tag,
+        set_tags,
+    )
+    from flowtrack.tracking.fluent.runs import (
+        active_run,
+        delete_run,
+        end_run,
+        get_run,
+        last_active_run,
+        start_run,
+    )
+    from flowtrack.tracking.fluent.search import search_runs
+    from flowtrack.version import __version__
+del TYPE_CHECKING
+
+__all__ = [
+    "ActiveRun",
+    "FlowtrackClient",
+    "FlowtrackError",
+    "MlflowClient",
+    "MlflowException",
+    "__version__",
+    "active_run",
+    "create_experiment",
+    "delete_experiment",
+    "delete_run",
+    "delete_tag",
+    "end_run",
+    "flush_async_logging",
+    "get_artifact_uri",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_run",
+    "get_tracking_uri",
+    "last_active_run",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_input",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_table",
+    "log_text",
+    "search_experiments",
+    "search_runs",
+    "set_experiment",
+    "set_experiment_tag",
+    "set_experiment_tags",
+    "set_tag",
+    "set_tags",
+    "set_tracking_uri",
+    "start_run",
+]
+
+_ARTIFACTS = "flowtrack.tracking.fluent.artifacts"
+_EXPERIMENTS = "flowtrack.tracking.fluent.experiments"
+_LOGGING = "flowtrack.tracking.fluent.logging"
+_RUNS = "flowtrack.tracking.fluent.runs"
+
+#: Public name -> "module" (same attribute name) or "module:attribute" (an alias).
+_LAZY_ATTRIBUTES = {
+    "ActiveRun": "flowtrack.tracking.fluent.active_run",
+    "FlowtrackClient": "flowtrack.tracking.client",
+    "FlowtrackError": "flowtrack.exceptions",
+    "MlflowClient": "flowtrack.tracking.client",
+    "MlflowException": "flowtrack.exceptions:FlowtrackError",
+    "__version__": "flowtrack.version",
+    "active_run": _RUNS,
+    "create_experiment": _EXPERIMENTS,
+    "delete_experiment": _EXPERIMENTS,
+    "delete_run": _RUNS,
+    "delete_tag": _LOGGING,
+    "end_run": _RUNS,
+    "flush_async_logging": _LOGGING,
+    "get_artifact_uri": _ARTIFACTS,
+    "get_experiment": _EXPERIMENTS,
+    "get_experiment_by_name": _EXPERIMENTS,
+    "get_run": _RUNS,
+    "get_tracking_uri": "flowtrack.tracking.fluent.config",
+    "last_active_run": _RUNS,
+    "log_artifact": _ARTIFACTS,
+    "log_artifacts": _ARTIFACTS,
+    "log_dict": _ARTIFACTS,
+    "log_figure": _ARTIFACTS,
+    "log_image": _ARTIFACTS,
+    "log_input": _LOGGING,
+    "log_metric": _LOGGING,
+    "log_metrics": _LOGGING,
+    "log_param": _LOGGING,
+    "log_params": _LOGGING,
+    "log_table": _ARTIFACTS,
+    "log_text": _ARTIFACTS,
+    "search_experiments": _EXPERIMENTS,
+    "search_runs": "flowtrack.tracking.fluent.search",
+    "set_experiment": _EXPERIMENTS,
+    "set_experiment_tag": _EXPERIMENTS,
+    "set_experiment_tags": _EXPERIMENTS,
+    "set_tag": _LOGGING,
+    "set_tags": _LOGGING,
+    "set_tracking_uri": "flowtrack.tracking.fluent.config",
+    "start_run": _RUNS,
+}
+
+
+def __getattr__(name: str) -> "Any":
+    """Import a public name, or a submodule (``flowtrack.data``), on first access."""
+    import importlib
+
+    target = _LAZY_ATTRIBUTES.get(name)
+    if target is not None:
+        module_name, _, attribute = target.partition(":")
+        value = getattr(importlib.import_module(module_name), attribute or name)
+    elif name.isidentifier() and not name.startswith("_"):
+        try:
+            value = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise  # the submodule exists but one of its imports is missing
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names and the submodules, for ``dir()`` and tab completion."""
+    import pkgutil
+
+    submodules = (info.name for info in pkgutil.iter_modules(__path__) if info.name[0] != "_")
+    return sorted({*globals(), *__all__, *submodules})

@@ -1,0 +1,88 @@
+"""The fluent tracking API (``flowtrack.start_run``, ``flowtrack.log_metric``, ...).
+
+One module per concept: :mod:`.config` (tracking URI), :mod:`.experiments`, :mod:`.runs`,
+:mod:`.logging` (params, metrics, tags, inputs), :mod:`.artifacts` and :mod:`.search`. The active
+run, the last run and the active experiment live in context variables
+(:mod:`flowtrack.tracking._context`), so threads and asyncio tasks each have their own.
+"""
+
+from flowtrack.tracking.fluent.active_run import ActiveRun
+from flowtrack.tracking.fluent.artifacts import (
+    get_artifact_uri,
+    log_artifact,
+    log_artifacts,
+    log_dict,
+    log_figure,
+    log_image,
+    log_table,
+    log_text,
+)
+from flowtrack.tracking.fluent.config import get_tracking_uri, set_tracking_uri
+from flowtrack.tracking.fluent.experiments import (
+    create_experiment,
+    delete_experiment,
+    get_experiment,
+    get_experiment_by_name,
+    search_experiments,
+    set_experiment,
+    set_experiment_tag,
+    set_experiment_tags,
+)
+from flowtrack.tracking.fluent.logging import (
+    delete_tag,
+    flush_async_logging,
+    log_input,
+    log_metric,
+    log_metrics,
+    log_param,
+    log_params,
+    set_tag,
+    set_tags,
+)
+from flowtrack.tracking.fluent.runs import (
+    active_run,
+    delete_run,
+    end_run,
+    get_run,
+    last_active_run,
+    start_run,
+)
+from flowtrack.tracking.fluent.search import search_runs
+
+__all__ = [
+    "ActiveRun",
+    "active_run",
+    "create_experiment",
+    "delete_experiment",
+    "delete_run",
+    "delete_tag",
+    "end_run",
+    "flush_async_logging",
+    "get_artifact_uri",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_run",
+    "get_tracking_uri",
+    "last_active_run",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_input",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_table",
+    "log_text",
+    "search_experiments",
+    "search_runs",
+    "set_experiment",
+    "set_experiment_tag",
+    "set_experiment_tags",
+    "set_tag",
+    "set_tags",
+    "set_tracking_uri",
+    "start_run",
+]

@@ -1,0 +1,194 @@
+"""Fluent artifact logging: files, directories, text, dicts, figures, images and tables.
+
+Each function writes under the active run's artifact URI, starting a run when none is active.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flowtrack.tracking.fluent.runs import active_frame, run_target
+
+__all__ = [
+    "get_artifact_uri",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_table",
+    "log_text",
+]
+
+
+def log_artifact(
+    local_path: str | os.PathLike[str], artifact_path: str | None = None, run_id: str | None = None
+) -> None:
+    """Upload a local file to the active run's artifacts.
+
+    Args:
+        local_path: The file to upload.
+        artifact_path: The directory under the run's artifact root; default the root.
+        run_id: Upload to this run instead of the active one.
+
+    Raises:
+        InvalidParameterError: ``artifact_path`` escapes the run's artifact root.
+
+    Example:
+        >>> flowtrack.log_artifact("model_summary.txt")
+    """
+    client, target = run_target(run_id)
+    client.log_artifact(target, local_path, artifact_path)
+
+
+def log_artifacts(
+    local_dir: str | os.PathLike[str], artifact_path: str | None = None, run_id: str | None = None
+) -> None:
+    """Upload a local directory's files (recursively) to the active run's artifacts.
+
+    Args:
+        local_dir: The directory to upload.
+        artifact_path: The directory under the run's artifact root; default the root.
+        run_id: Upload to this run instead of the active one.
+
+    Raises:
+        InvalidParameterError: ``artifact_path`` escapes the run's artifact root.
+
+    Example:
+        >>> flowtrack.log_artifacts("outputs", artifact_path="outputs")
+    """
+    client, target = run_target(run_id)
+    client.log_artifacts(target, local_dir, artifact_path)
+
+
+def log_text(text: str, artifact_file: str, run_id: str | None = None) -> None:
+    """Write a string as a UTF-8 text artifact.
+
+    Args:
+        text: The text.
+        artifact_file: Its path under the run's artifact root.
+        run_id: Write to this run instead of the active one.
+
+    Raises:
+        InvalidParameterError: ``text`` is not a str, or the path escapes the root.
+
+    Example:
+        >>> flowtrack.log_text("Model achieved 95% accuracy.", "notes/summary.txt")
+    """
+    client, target = run_target(run_id)
+    client.log_text(target, text, artifact_file)
+
+
+def log_dict(dictionary: Any, artifact_file: str, run_id: str | None = None) -> None:
+    """Write a dict as JSON, or YAML when ``artifact_file`` ends in ``.yaml``/``.yml``.
+
+    Args:
+        dictionary: A JSON- (or YAML-) serializable mapping.
+        artifact_file: Its path under the run's artifact root.
+        run_id: Write to this run instead of the active one.
+
+    Raises:
+        InvalidParameterError: Not a mapping, not serializable, or the path escapes the root.
+
+    Example:
+        >>> flowtrack.log_dict({"lr": 0.1}, "config.yaml")
+    """
+    client, target = run_target(run_id)
+    client.log_dict(target, dictionary, artifact_file)
+
+
+def log_figure(
+    figure: Any, artifact_file: str, *, save_kwargs: Mapping[str, Any] | None = None
+) -> None:
+    """Save a matplotlib figure, in the format the file's extension names.
+
+    Args:
+        figure: A ``matplotlib.figure.Figure``.
+        artifact_file: Where to write it (``.png``, ``.svg``, ``.pdf``...).
+        save_kwargs: Extra arguments for ``Figure.savefig`` (``dpi``...).
+
+    Raises:
+        InvalidParameterError: Not a matplotlib figure, or an extension it cannot write.
+
+    Example:
+        >>> flowtrack.log_figure(fig, "plots/loss.png")
+    """
+    client, target = run_target(None)
+    client.log_figure(target, figure, artifact_file, save_kwargs=save_kwargs)
+
+
+def log_image(
+    image: Any,
+    artifact_file: str | None = None,
+    key: str | None = None,
+    step: int | None = None,
+    timestamp: int | None = None,
+    synchronous: bool | None = None,
+) -> None:
+    """Save an image (numpy array or PIL image) as an artifact.
+
+    Give ``artifact_file`` (its extension picks the format; PNG by default), or ``key`` and
+    ``step`` to write ``images/<key>/step_<n>.png``.
+
+    Args:
+        image: A PIL image or a numpy array (HxW, HxWx3, HxWx4).
+        artifact_file: Where to write the image.
+        key: The image series name (instead of ``artifact_file``).
+        step: The step of this image in the series; default 0.
+        timestamp: Accepted for MLflow compatibility; the file name holds the step only.
+        synchronous: Accepted for MLflow compatibility; images are written at once.
+
+    Raises:
+        InvalidParameterError: Both or neither of ``artifact_file`` and ``key``.
+
+    Example:
+        >>> flowtrack.log_image(array, key="samples", step=3)
+    """
+    client, target = run_target(None)
+    client.log_image(target, image, artifact_file, key, step, timestamp, synchronous)
+
+
+def log_table(data: Any, artifact_file: str, run_id: str | None = None) -> None:
+    """Write a table (DataFrame or dict of columns) as JSON; appends rows when it exists.
+
+    Args:
+        data: A ``pandas.DataFrame`` or a dict of equal-length columns.
+        artifact_file: Its path under the run's artifact root (``.json``).
+        run_id: Write to this run instead of the active one.
+
+    Raises:
+        InvalidParameterError: Not a table, or the existing file is not a table.
+
+    Example:
+        >>> flowtrack.log_table({"question": ["a"], "answer": ["b"]}, "qa.json")
+    """
+    client, target = run_target(run_id)
+    client.log_table(target, data, artifact_file)
+
+
+def get_artifact_uri(artifact_path: str | None = None) -> str:
+    """Return the URI of the active run's artifact root, or of a path under it.
+
+    Starts a run when none is active, as MLflow does.
+
+    Args:
+        artifact_path: A path under the run's artifact root; default the root itself.
+
+    Returns:
+        The URI (``memory://...``, ``s3://...``, a local path...).
+
+    Raises:
+        InvalidParameterError: ``artifact_path`` escapes the run's artifact root.
+
+    Example:
+        >>> flowtrack.get_artifact_uri("model")
+        'file:///work/flowtrack-artifacts/0/9f.../artifacts/model'
+    """
+    root = active_frame().run.info.artifact_uri or ""
+    if not artifact_path:
+        return root
+    from flowtrack.stores.artifacts.store import get_artifact_store
+
+    return get_artifact_store(root).uri_for(artifact_path)

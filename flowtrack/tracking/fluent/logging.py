@@ -1,0 +1,242 @@
+"""Fluent logging: params, metrics, tags and dataset inputs of the active run.
+
+Each function logs to the active run, starting one when none is active (as MLflow does); that
+run ends with :func:`flowtrack.end_run` or at interpreter exit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from flowtrack._private.clock import now_ms
+from flowtrack._private.validation import (
+    coerce_metric_value,
+    validate_key,
+    validate_step,
+    validate_tag_value,
+    validate_timestamp,
+)
+from flowtrack.entities import DATASET_CONTEXT_TAG, Dataset, DatasetInput, InputTag, Metric
+from flowtrack.tracking import _context
+from flowtrack.tracking.fluent.config import current_client
+from flowtrack.tracking.fluent.runs import run_target
+
+__all__ = [
+    "delete_tag",
+    "flush_async_logging",
+    "log_input",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "set_tag",
+    "set_tags",
+]
+
+
+class _DatasetLike(Protocol):
+    def to_entity(self) -> Dataset: ...
+
+
+def log_param(key: str, value: Any, synchronous: bool | None = None) -> Any:
+    """Log a param of the active run (the value converted with ``str``).
+
+    Args:
+        key: The param name.
+        value: The value; a param has one value per run.
+        synchronous: Accepted for MLflow compatibility; params are always written at once.
+
+    Returns:
+        ``value``, unchanged.
+
+    Raises:
+        InvalidParameterError: A bad name or value, or the param already has another value.
+
+    Example:
+        >>> flowtrack.log_param("learning_rate", 0.01)
+        0.01
+    """
+    client, run_id = run_target(None)
+    return client.log_param(run_id, key, value, synchronous)
+
+
+def log_params(
+    params: Mapping[str, Any], synchronous: bool | None = None, run_id: str | None = None
+) -> None:
+    """Log several params (any number; written 100 per store call).
+
+    Args:
+        params: ``{name: value}`` (values through ``str``).
+        synchronous: Accepted for MLflow compatibility; params are always written at once.
+        run_id: Log to this run instead of the active one.
+
+    Raises:
+        InvalidParameterError: A bad name or value, or a param that already has another value.
+
+    Example:
+        >>> flowtrack.log_params({"learning_rate": 0.01, "batch_size": 32})
+    """
+    client, target = run_target(run_id)
+    client.log_batch(target, params=params, synchronous=synchronous)
+
+
+def log_metric(
+    key: str,
+    value: float,
+    step: int | None = None,
+    synchronous: bool | None = None,
+    timestamp: int | None = None,
+    run_id: str | None = None,
+) -> None:
+    """Log one point of a metric.
+
+    Args:
+        key: The metric name.
+        value: A real number; NaN and +/-inf are kept.
+        step: The training step; default 0.
+        synchronous: ``False`` queues the point for a background batch write; ``None``
+            follows ``FLOWTRACK_ASYNC_LOGGING``. ``end_run`` writes a run's queue first.
+        timestamp: Milliseconds since the epoch; default now.
+        run_id: Log to this run instead of the active one.
+
+    Raises:
+        InvalidParameterError: A bad name, value, step or timestamp.
+
+    Example:
+        >>> flowtrack.log_metric("accuracy", 0.95, step=10)
+    """
+    client, target = run_target(run_id)
+    client.log_metric(target, key, value, timestamp, step, synchronous)
+
+
+def log_metrics(
+    metrics: Mapping[str, float],
+    step: int | None = None,
+    synchronous: bool | None = None,
+    run_id: str | None = None,
+    timestamp: int | None = None,
+) -> None:
+    """Log several metrics at one step and time (any number; 1000 per store call).
+
+    Args:
+        metrics: ``{name: value}``; values are real numbers.
+        step: The training step of every point; default 0.
+        synchronous: ``False`` queues the points (see :func:`log_metric`).
+        run_id: Log to this run instead of the active one.
+        timestamp: Milliseconds since the epoch of every point; default now.
+
+    Raises:
+        InvalidParameterError: A bad name, value, step or timestamp; nothing is logged.
+
+    Example:
+        >>> flowtrack.log_metrics({"accuracy": 0.95, "loss": 0.05}, step=10)
+    """
+    client, target = run_target(run_id)
+    first = next(iter(metrics), "")  # names the metric in an error about the shared step/time
+    when = now_ms() if timestamp is None else validate_timestamp(first, timestamp)
+    at_step = 0 if step is None else validate_step(first, step)
+    batch = [
+        Metric(
+            key=validate_key("metric", key),
+            value=coerce_metric_value(key, value),
+            timestamp=when,
+            step=at_step,
+        )
+        for key, value in metrics.items()
+    ]
+    client.log_batch(target, metrics=batch, synchronous=synchronous)
+
+
+def set_tag(key: str, value: Any, synchronous: bool | None = None) -> None:
+    """Set a tag of the active run; tags may be overwritten.
+
+    Args:
+        key: The tag name.
+        value: The value, converted with ``str`` (at most 8000 characters).
+        synchronous: Accepted for MLflow compatibility; tags are always written at once.
+
+    Raises:
+        InvalidParameterError: A bad name or value.
+
+    Example:
+        >>> flowtrack.set_tag("developer", "Ahmad")
+    """
+    client, run_id = run_target(None)
+    client.set_tag(run_id, key, value, synchronous)
+
+
+def set_tags(tags: Mapping[str, Any], synchronous: bool | None = None) -> None:
+    """Set several tags of the active run (any number; 100 per store call).
+
+    Args:
+        tags: ``{name: value}`` (values through ``str``).
+        synchronous: Accepted for MLflow compatibility; tags are always written at once.
+
+    Raises:
+        InvalidParameterError: A bad name or value.
+
+    Example:
+        >>> flowtrack.set_tags({"developer": "Ahmad", "stage": "dev"})
+    """
+    client, run_id = run_target(None)
+    client.log_batch(run_id, tags=tags, synchronous=synchronous)
+
+
+def delete_tag(key: str) -> None:
+    """Delete a tag of the active run.
+
+    Args:
+        key: The tag name.
+
+    Raises:
+        NotFoundError: The run has no such tag.
+
+    Example:
+        >>> flowtrack.delete_tag("developer")
+    """
+    client, run_id = run_target(None)
+    client.delete_tag(run_id, key)
+
+
+def log_input(
+    dataset: _DatasetLike | Dataset,
+    context: str | None = None,
+    tags: Mapping[str, Any] | None = None,
+) -> None:
+    """Record that the active run used a dataset.
+
+    Args:
+        dataset: A dataset from :mod:`flowtrack.data` (``from_pandas``, ``from_numpy``) or a
+            :class:`~flowtrack.entities.Dataset`.
+        context: How the run used it: ``"training"``, ``"evaluation"``...
+        tags: More ``{name: value}`` tags of this input.
+
+    Example:
+        >>> flowtrack.log_input(flowtrack.data.from_pandas(df, name="wine"), context="training")
+    """
+    entity = dataset if isinstance(dataset, Dataset) else dataset.to_entity()
+    input_tags = [
+        InputTag(key=key, value=validate_tag_value(key, v)) for key, v in (tags or {}).items()
+    ]
+    if context is not None:
+        input_tags.append(InputTag(key=DATASET_CONTEXT_TAG, value=context))
+    client, run_id = run_target(None)
+    client.log_inputs(run_id, [DatasetInput(dataset=entity, tags=input_tags)])
+
+
+def flush_async_logging() -> None:
+    """Write every metric queued with ``synchronous=False`` in this context's stores now.
+
+    Raises:
+        StoreError: A queued write failed.
+
+    Example:
+        >>> flowtrack.log_metric("loss", 0.5, synchronous=False)
+        >>> flowtrack.flush_async_logging()
+    """
+    clients = {id(frame.client): frame.client for frame in _context.RUN_STACK.get()}
+    current = current_client()
+    clients.setdefault(id(current), current)
+    for client in clients.values():
+        client.flush_async_logging()

@@ -1,0 +1,141 @@
+"""Fluent artifact logging: files, directories, text, dicts, figures, images, tables, URIs."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+import flowtrack as mlflow
+from flowtrack.exceptions import InvalidParameterError
+from flowtrack.tracking import _context
+
+ENV_VARS = (
+    "FLOWTRACK_TRACKING_URI",
+    "MLFLOW_TRACKING_URI",
+    "FLOWTRACK_EXPERIMENT_ID",
+    "MLFLOW_EXPERIMENT_ID",
+    "FLOWTRACK_EXPERIMENT_NAME",
+    "MLFLOW_EXPERIMENT_NAME",
+    "FLOWTRACK_RUN_ID",
+    "MLFLOW_RUN_ID",
+    "FLOWTRACK_ASYNC_LOGGING",
+    "MLFLOW_ENABLE_ASYNC_LOGGING",
+)
+
+
+@pytest.fixture(autouse=True)
+def tracking_uri(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """A fresh in-memory store per test (a unique memory: URI) and a clean fluent context."""
+    monkeypatch.chdir(tmp_path)
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    _context.reset()
+    uri = f"memory:{uuid.uuid4().hex}"
+    mlflow.set_tracking_uri(uri)
+    yield uri
+    while mlflow.active_run() is not None:
+        mlflow.end_run()
+    _context.reset()
+
+
+def read(run_id: str, path: str, tmp_path: Path) -> bytes:
+    dst = tmp_path / uuid.uuid4().hex
+    dst.mkdir()
+    return Path(mlflow.MlflowClient().download_artifacts(run_id, path, str(dst))).read_bytes()
+
+
+def listing(run_id: str, path: str | None = None) -> list[str]:
+    return [f.path for f in mlflow.MlflowClient().list_artifacts(run_id, path)]
+
+
+def test_log_artifact_and_artifacts(tmp_path: Path) -> None:
+    (tmp_path / "out" / "sub").mkdir(parents=True)
+    (tmp_path / "out" / "a.txt").write_text("a")
+    (tmp_path / "out" / "sub" / "b.txt").write_text("b")
+    (tmp_path / "single.txt").write_text("s")
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(tmp_path / "single.txt", artifact_path="files")
+        mlflow.log_artifacts(str(tmp_path / "out"), artifact_path="outputs")
+    run_id = run.info.run_id
+    assert listing(run_id) == ["files", "outputs"]
+    assert listing(run_id, "outputs") == ["outputs/a.txt", "outputs/sub"]
+    assert read(run_id, "outputs/sub/b.txt", tmp_path) == b"b"
+    assert read(run_id, "files/single.txt", tmp_path) == b"s"
+
+
+def test_log_text_and_dict(tmp_path: Path) -> None:
+    with mlflow.start_run() as run:
+        mlflow.log_text("héllo", "notes/hello.txt")
+        mlflow.log_dict({"lr": 0.1, "layers": [1, 2]}, "config.json")
+        mlflow.log_dict({"lr": 0.1}, "config.yaml")
+    run_id = run.info.run_id
+    assert read(run_id, "notes/hello.txt", tmp_path).decode() == "héllo"
+    assert json.loads(read(run_id, "config.json", tmp_path)) == {"lr": 0.1, "layers": [1, 2]}
+    assert yaml.safe_load(read(run_id, "config.yaml", tmp_path)) == {"lr": 0.1}
+
+
+def test_log_table_appends(tmp_path: Path) -> None:
+    with mlflow.start_run() as run:
+        mlflow.log_table({"question": ["a"], "answer": ["b"]}, "qa.json")
+        mlflow.log_table({"question": ["c"], "answer": ["d"]}, "qa.json")
+    table = json.loads(read(run.info.run_id, "qa.json", tmp_path))
+    assert table == {"columns": ["question", "answer"], "data": [["a", "b"], ["c", "d"]]}
+
+
+def test_log_image_file_and_series(tmp_path: Path) -> None:
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("PIL")
+    image = np.zeros((4, 5, 3), dtype=np.uint8)
+    with mlflow.start_run() as run:
+        mlflow.log_image(image, "img/black.png")
+        mlflow.log_image(image, key="samples", step=3)
+        mlflow.log_image(image, key="samples")
+    run_id = run.info.run_id
+    assert read(run_id, "img/black.png", tmp_path).startswith(b"\x89PNG")
+    assert listing(run_id, "images/samples") == [
+        "images/samples/step_0.png",
+        "images/samples/step_3.png",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("artifact_file", "key"), [(None, None), ("a.png", "series")], ids=["neither", "both"]
+)
+def test_log_image_needs_exactly_one_target(artifact_file: str | None, key: str | None) -> None:
+    np = pytest.importorskip("numpy")
+    with mlflow.start_run(), pytest.raises(InvalidParameterError, match="exactly one of"):
+        mlflow.log_image(np.zeros((2, 2), dtype=np.uint8), artifact_file, key=key)
+
+
+def test_log_figure(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    figure.add_subplot().plot([1, 2, 3])
+    with mlflow.start_run() as run:
+        mlflow.log_figure(figure, "plots/line.png", save_kwargs={"dpi": 20})
+        mlflow.log_figure(figure, "plots/line.svg")
+    assert read(run.info.run_id, "plots/line.png", tmp_path).startswith(b"\x89PNG")
+    assert b"<svg" in read(run.info.run_id, "plots/line.svg", tmp_path)
+
+
+def test_get_artifact_uri_starts_a_run_and_confines_paths() -> None:
+    root = mlflow.get_artifact_uri()
+    run = mlflow.active_run()
+    assert run is not None
+    assert root == run.info.artifact_uri
+    assert mlflow.get_artifact_uri("model/MLmodel") == f"{root}/model/MLmodel"
+    with pytest.raises(InvalidParameterError):
+        mlflow.get_artifact_uri("../escape")
+
+
+def test_artifact_paths_are_confined(tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("x")
+    with mlflow.start_run(), pytest.raises(InvalidParameterError):
+        mlflow.log_artifact(tmp_path / "f.txt", artifact_path="../../elsewhere")
