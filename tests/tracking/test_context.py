@@ -8,41 +8,14 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 import flowtrack as mlflow
 from flowtrack.exceptions import InvalidParameterError
 from flowtrack.settings import DEFAULT_TRACKING_URI
-from flowtrack.tracking import _context
 
-ENV_VARS = (
-    "FLOWTRACK_TRACKING_URI",
-    "MLFLOW_TRACKING_URI",
-    "FLOWTRACK_EXPERIMENT_ID",
-    "MLFLOW_EXPERIMENT_ID",
-    "FLOWTRACK_EXPERIMENT_NAME",
-    "MLFLOW_EXPERIMENT_NAME",
-    "FLOWTRACK_RUN_ID",
-    "MLFLOW_RUN_ID",
-    "FLOWTRACK_ASYNC_LOGGING",
-    "MLFLOW_ENABLE_ASYNC_LOGGING",
-)
-
-
-@pytest.fixture(autouse=True)
-def clean_context(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No tracking variables, a clean fluent context, and a temporary working directory."""
-    monkeypatch.chdir(tmp_path)
-    for name in ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
-    _context.reset()
-    yield
-    while mlflow.active_run() is not None:
-        mlflow.end_run()
-    _context.reset()
+pytestmark = pytest.mark.usefixtures("clean_context")
 
 
 def memory_uri() -> str:

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,34 +14,9 @@ import flowtrack as mlflow
 from flowtrack.entities import Run, RunStatus
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError, NotFoundError
 from flowtrack.tracking import _context
+from tests.tracking.conftest import TRACKING_ENV_VARS
 
-ENV_VARS = (
-    "FLOWTRACK_TRACKING_URI",
-    "MLFLOW_TRACKING_URI",
-    "FLOWTRACK_EXPERIMENT_ID",
-    "MLFLOW_EXPERIMENT_ID",
-    "FLOWTRACK_EXPERIMENT_NAME",
-    "MLFLOW_EXPERIMENT_NAME",
-    "FLOWTRACK_RUN_ID",
-    "MLFLOW_RUN_ID",
-    "FLOWTRACK_ASYNC_LOGGING",
-    "MLFLOW_ENABLE_ASYNC_LOGGING",
-)
-
-
-@pytest.fixture(autouse=True)
-def tracking_uri(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """A fresh in-memory store per test (a unique memory: URI) and a clean fluent context."""
-    monkeypatch.chdir(tmp_path)
-    for name in ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
-    _context.reset()
-    uri = f"memory:{uuid.uuid4().hex}"
-    mlflow.set_tracking_uri(uri)
-    yield uri
-    while mlflow.active_run() is not None:
-        mlflow.end_run()
-    _context.reset()
+pytestmark = pytest.mark.usefixtures("tracking_uri")
 
 
 # ---------------------------------------------------------------------------- seed snippets
@@ -337,7 +311,7 @@ def test_open_runs_end_finished_at_interpreter_exit(tmp_path: Path) -> None:
         "    mlflow.log_metric('loss', step, step=step, synchronous=False)\n"
         "print(mlflow.active_run().info.run_id)\n"
     )
-    env = {key: value for key, value in os.environ.items() if key not in ENV_VARS}
+    env = {key: value for key, value in os.environ.items() if key not in TRACKING_ENV_VARS}
     result = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, check=True, env=env
     )

@@ -2,44 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 import flowtrack as mlflow
 from flowtrack.entities import Run, ViewType
 from flowtrack.exceptions import InvalidParameterError
-from flowtrack.tracking import _context
 
-ENV_VARS = (
-    "FLOWTRACK_TRACKING_URI",
-    "MLFLOW_TRACKING_URI",
-    "FLOWTRACK_EXPERIMENT_ID",
-    "MLFLOW_EXPERIMENT_ID",
-    "FLOWTRACK_EXPERIMENT_NAME",
-    "MLFLOW_EXPERIMENT_NAME",
-    "FLOWTRACK_RUN_ID",
-    "MLFLOW_RUN_ID",
-    "FLOWTRACK_ASYNC_LOGGING",
-    "MLFLOW_ENABLE_ASYNC_LOGGING",
-)
-
-
-@pytest.fixture(autouse=True)
-def tracking_uri(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """A fresh in-memory store per test (a unique memory: URI) and a clean fluent context."""
-    monkeypatch.chdir(tmp_path)
-    for name in ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
-    _context.reset()
-    uri = f"memory:{uuid.uuid4().hex}"
-    mlflow.set_tracking_uri(uri)
-    yield uri
-    while mlflow.active_run() is not None:
-        mlflow.end_run()
-    _context.reset()
+pytestmark = pytest.mark.usefixtures("tracking_uri")
 
 
 def make_runs(experiment: str, scores: list[float]) -> list[str]:
