@@ -1,0 +1,1 @@
+"""Alembic migrations of the tracking schema, run by ``sql/migrate.py``."""

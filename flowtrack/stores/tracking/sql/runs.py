@@ -1,0 +1,294 @@
+"""Runs: create, read (one or a search page), update, soft-delete/restore, list deleted, purge."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+from uuid import uuid4
+
+import sqlalchemy as sa
+
+from flowtrack._private.clock import now_ms
+from flowtrack._private.names import generate_run_name
+from flowtrack._private.validation import validate_key, validate_tag_value
+from flowtrack.entities import (
+    DatasetInput,
+    LifecycleStage,
+    PagedList,
+    Run,
+    RunInfo,
+    RunStatus,
+    RunTag,
+    ViewType,
+)
+from flowtrack.exceptions import InvalidParameterError, InvalidStateError, NotFoundError
+from flowtrack.search.paging import decode_page_token, encode_page_token, validate_max_results
+from flowtrack.search.parser import parse_run_filter, parse_run_order_by
+from flowtrack.stores.tracking.sql import convert
+from flowtrack.stores.tracking.sql.batch import RUN_NAME_TAG, run_not_found
+from flowtrack.stores.tracking.sql.database import RUN_INFO_COLUMNS, Database
+from flowtrack.stores.tracking.sql.engine import raw_read_transaction, raw_write_transaction
+from flowtrack.stores.tracking.sql.experiments import (
+    experiment_key,
+    stage_value,
+    view_type_stages,
+)
+from flowtrack.stores.tracking.sql.schema import (
+    SqlExperiment,
+    SqlRun,
+)
+from flowtrack.stores.tracking.sql.search import run_query
+
+__all__ = [
+    "create_run",
+    "get_run",
+    "list_deleted_runs",
+    "purge_runs",
+    "search_runs",
+    "set_run_lifecycle_stage",
+    "update_run_info",
+]
+
+_ACTIVE = LifecycleStage.ACTIVE.value
+_DELETED = LifecycleStage.DELETED.value
+
+
+def _status(value: Any) -> RunStatus:
+    try:
+        return RunStatus(value)
+    except ValueError:
+        raise InvalidParameterError(
+            f"Invalid run status {value!r}: expected one of "
+            f"{', '.join(status.value for status in RunStatus)}"
+        ) from None
+
+
+def _load_runs(db: Database, cursor: Any, rows: Sequence[Any]) -> list[Run]:
+    """Runs with their latest metrics, params, tags and dataset inputs (four queries)."""
+    if not rows:
+        return []
+    hot, ids = db.hot, (db.id_list([row[0] for row in rows]),)
+    metrics: defaultdict[int, dict[str, float]] = defaultdict(dict)
+    for run_key, key, number, is_nan in cursor.execute(hot.run_metrics.sql, ids).fetchall():
+        metrics[run_key][key] = convert.metric_value(number, is_nan)
+    params: defaultdict[int, dict[str, str]] = defaultdict(dict)
+    for run_key, key, text in cursor.execute(hot.run_params.sql, ids).fetchall():
+        params[run_key][key] = text
+    tags: defaultdict[int, dict[str, str]] = defaultdict(dict)
+    for run_key, key, text in cursor.execute(hot.run_tags.sql, ids).fetchall():
+        tags[run_key][key] = text
+    inputs: defaultdict[int, list[DatasetInput]] = defaultdict(list)
+    for row in cursor.execute(hot.run_inputs.sql, ids).fetchall():
+        inputs[row[0]].append(convert.dataset_input(row[1:]))
+    return [
+        convert.run(
+            convert.run_info(row[1:]),
+            metrics.get(row[0], {}),
+            params.get(row[0], {}),
+            tags.get(row[0], {}),
+            inputs.get(row[0], []),
+        )
+        for row in rows
+    ]
+
+
+def get_run(db: Database, run_id: str) -> Run:
+    """One run (active or deleted) with everything logged to it."""
+    with raw_read_transaction(db.engine) as cursor:
+        rows = cursor.execute(db.hot.select_run_info.sql, (run_id,)).fetchall()
+        if not rows:
+            raise run_not_found(run_id)
+        return _load_runs(db, cursor, rows)[0]
+
+
+def create_run(
+    db: Database,
+    experiment_id: str,
+    user_id: str | None,
+    start_time: int | None,
+    tags: Sequence[RunTag],
+    run_name: str | None,
+) -> Run:
+    """Insert a RUNNING run with its tags; ``mlflow.runName`` is set to the final name."""
+    key = experiment_key(experiment_id)
+    tag_values: dict[str, str] = {}
+    for tag in tags:
+        tag_values[validate_key("tag", tag.key)] = validate_tag_value(tag.key, tag.value)
+    tagged_name = tag_values.get(RUN_NAME_TAG)
+    if run_name and tagged_name is not None and tagged_name != run_name:
+        raise InvalidParameterError(
+            f"run_name {run_name!r} and the {RUN_NAME_TAG!r} tag {tagged_name!r} differ; pass "
+            "one of them or make them equal"
+        )
+    name = run_name or tagged_name or generate_run_name()
+    tag_values[RUN_NAME_TAG] = validate_tag_value(RUN_NAME_TAG, name)
+    run_uuid = uuid4().hex
+    hot = db.hot
+    with raw_write_transaction(db.engine) as cursor:
+        found = cursor.execute(hot.select_experiment_for_run.sql, (key,)).fetchone()
+        if found is None:
+            raise NotFoundError(f"No experiment with id {experiment_id!r}")
+        if found[0] != _ACTIVE:
+            raise InvalidStateError(
+                f"Experiment {experiment_id!r} is deleted; runs can only be created in active "
+                "experiments (restore it first)"
+            )
+        info = (
+            run_uuid,
+            name,
+            key,
+            user_id,
+            RunStatus.RUNNING.value,
+            now_ms() if start_time is None else start_time,
+            None,
+            f"{found[1]}/{run_uuid}/artifacts",
+            _ACTIVE,
+        )
+        run_key = cursor.execute(hot.insert_run.sql, info).fetchone()[0]
+        hot.upsert_tags.run(cursor, [(run_key, k, v) for k, v in tag_values.items()])
+    return convert.run(convert.run_info(info), {}, {}, tag_values, [])
+
+
+def update_run_info(
+    db: Database,
+    run_id: str,
+    run_status: RunStatus | None,
+    end_time: int | None,
+    run_name: str | None,
+) -> RunInfo:
+    """Change an active run's status, end time and/or name (and its ``mlflow.runName`` tag)."""
+    status = None if run_status is None else _status(run_status).value
+    if run_name is not None:
+        validate_tag_value(RUN_NAME_TAG, run_name)
+    hot = db.hot
+    with raw_write_transaction(db.engine) as cursor:
+        row = cursor.execute(hot.select_run_info.sql, (run_id,)).fetchone()
+        if row is None:
+            raise run_not_found(run_id)
+        if row[-1] != _ACTIVE:
+            raise InvalidStateError(
+                f"Run {run_id!r} is deleted; only active runs can be updated (restore it first)"
+            )
+        cursor.execute(hot.update_run_info.sql, (run_name, status, end_time, row[0]))
+        if run_name is not None:
+            hot.upsert_tags.run(cursor, [(row[0], RUN_NAME_TAG, run_name)])
+    info = list(row[1:])  # run_uuid, name, experiment_id, user_id, status, start, end, ...
+    for index, value in ((1, run_name), (4, status), (6, end_time)):
+        if value is not None:
+            info[index] = value
+    return convert.run_info(info)
+
+
+def set_run_lifecycle_stage(db: Database, run_id: str, stage: LifecycleStage) -> None:
+    """Soft-delete (recording when) or restore a run; a no-op when already in ``stage``.
+
+    Raises:
+        NotFoundError: No such run.
+        InvalidStateError: Restoring a run whose experiment is deleted.
+    """
+    target = stage_value(stage)
+    with db.writer.begin() as connection:
+        found = connection.execute(
+            sa.select(SqlRun.id, SqlRun.lifecycle_stage, SqlExperiment.lifecycle_stage)
+            .join(SqlExperiment, SqlExperiment.experiment_id == SqlRun.experiment_id)
+            .where(SqlRun.run_uuid == run_id)
+        ).first()
+        if found is None:
+            raise run_not_found(run_id)
+        run_key, current, experiment_stage = found
+        if current == target:
+            return
+        if target == _ACTIVE and experiment_stage != _ACTIVE:
+            raise InvalidStateError(
+                f"The experiment of run {run_id!r} is deleted; restore it before restoring run "
+                f"{run_id!r}"
+            )
+        connection.execute(
+            sa.update(SqlRun)
+            .where(SqlRun.id == run_key)
+            .values(
+                lifecycle_stage=target,
+                deleted_time=now_ms() if target == _DELETED else None,
+                deleted_by_experiment=False,
+            )
+        )
+
+
+def search_runs(
+    db: Database,
+    experiment_ids: Sequence[str],
+    filter_string: str | None,
+    run_view_type: ViewType,
+    max_results: int,
+    order_by: Sequence[str] | None,
+    page_token: str | None,
+) -> PagedList[Run]:
+    """One page of runs matching a filter, in order (see ``TrackingStore.search_runs``)."""
+    limit = validate_max_results(max_results)
+    comparisons = parse_run_filter(filter_string)
+    order_bys = parse_run_order_by(order_by)
+    offset = decode_page_token(page_token)
+    stages = view_type_stages(run_view_type)
+    keys: list[int] = []
+    for experiment_id in experiment_ids:
+        try:
+            keys.append(experiment_key(experiment_id))
+        except NotFoundError:
+            continue  # too large to be an experiment id: no runs
+    if not keys:
+        return PagedList([])
+    query = run_query(RUN_INFO_COLUMNS, keys, stages, comparisons, order_bys, db.sqlite)
+    with db.engine.connect() as connection:
+        rows = connection.execute(query.limit(limit + 1).offset(offset)).all()
+        cursor = connection.connection.cursor()  # same transaction, without Core's overhead
+        try:
+            runs = _load_runs(db, cursor, rows[:limit])
+        finally:
+            cursor.close()
+    return PagedList(runs, encode_page_token(offset + limit) if len(rows) > limit else None)
+
+
+def list_deleted_runs(db: Database, older_than_ms: int | None) -> list[str]:
+    """Ids of deleted runs, optionally only those deleted at least ``older_than_ms`` ago."""
+    query = sa.select(SqlRun.run_uuid).where(SqlRun.lifecycle_stage == _DELETED)
+    if older_than_ms is not None:
+        if (
+            isinstance(older_than_ms, bool)
+            or not isinstance(older_than_ms, int)
+            or older_than_ms < 0
+        ):
+            raise InvalidParameterError(
+                f"Invalid older_than_ms {older_than_ms!r}: use a non-negative integer number of "
+                "milliseconds, or None for every deleted run"
+            )
+        cutoff = now_ms() - older_than_ms
+        query = query.where(sa.func.coalesce(SqlRun.deleted_time, 0) <= cutoff)
+    with db.engine.connect() as connection:
+        return list(
+            connection.execute(query.order_by(SqlRun.deleted_time, SqlRun.run_uuid)).scalars()
+        )
+
+
+def purge_runs(db: Database, run_ids: Sequence[str]) -> None:
+    """Permanently delete deleted runs; their metrics, params, tags and inputs cascade."""
+    wanted = list(dict.fromkeys(run_ids))
+    if not wanted:
+        return
+    with db.writer.begin() as connection:
+        stages = dict(
+            connection.execute(
+                sa.select(SqlRun.run_uuid, SqlRun.lifecycle_stage).where(
+                    SqlRun.run_uuid.in_(wanted)
+                )
+            ).all()
+        )
+        for run_id in wanted:
+            if run_id not in stages:
+                raise NotFoundError(f"Run {run_id!r} not found; nothing was purged")
+            if stages[run_id] != _DELETED:
+                raise InvalidStateError(
+                    f"Run {run_id!r} is {stages[run_id]}; delete it before purging it (nothing "
+                    "was purged)"
+                )
+        connection.execute(sa.delete(SqlRun).where(SqlRun.run_uuid.in_(wanted)))
