@@ -96,7 +96,7 @@ def main() -> None:
         print(f"{name:<42} {value:>14}   target {target:<12} [MLflow {mlflow}]", flush=True)
 
     imp, first_use = bench_import()
-    report("import flowtrack", f"{imp * 1000:.0f} ms", "<= 300 ms", "3 s")
+    report("import flowtrack", f"{imp * 1000:.1f} ms", "<= 300 ms", "3 s")
     report("import + first fluent use", f"{first_use * 1000:.0f} ms", "-", "-")
 
     import flowtrack

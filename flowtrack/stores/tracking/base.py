@@ -54,6 +54,8 @@ __all__ = ["DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME", "TrackingStore"]
 
 DEFAULT_EXPERIMENT_ID = "0"
 DEFAULT_EXPERIMENT_NAME = "Default"
+_INT64_MAX = 2**63 - 1
+_INT64_MIN = -(2**63)
 
 
 class TrackingStore(ABC):
@@ -291,11 +293,21 @@ class TrackingStore(ABC):
                 two different values in the batch.
         """
         validate_batch_limits(metrics, params, tags)
+        checked_keys: set[str] = set()
         for metric in metrics:
-            validate_key("metric", metric.key)
-            coerce_metric_value(metric.key, metric.value)
-            validate_step(metric.key, metric.step)
-            validate_timestamp(metric.key, metric.timestamp)
+            key = metric.key
+            if key not in checked_keys:  # batches repeat a few keys many times
+                validate_key("metric", key)
+                checked_keys.add(key)
+            # Exact-type fast path; anything else (e.g. a model_construct'ed entity) goes
+            # through the full validators, which raise with a clear message.
+            value, step, timestamp = metric.value, metric.step, metric.timestamp
+            if type(value) is not float:
+                coerce_metric_value(key, value)
+            if type(step) is not int or not _INT64_MIN <= step <= _INT64_MAX:
+                validate_step(key, step)
+            if type(timestamp) is not int or not 0 <= timestamp <= _INT64_MAX:
+                validate_timestamp(key, timestamp)
         unique_params: dict[str, Param] = {}
         for param in params:
             validate_key("param", param.key)

@@ -79,13 +79,14 @@ def _write_metrics(db: Database, cursor: Any, run_key: int, metrics: Sequence[Me
     not become the latest value again. Stored points have ``(step, timestamp)`` at most the
     current latest's, so only points tying the current latest need an existence check.
     """
-    rows: dict[tuple[Any, ...], None] = {}  # first occurrence of each point, in logging order
-    for metric in metrics:
-        value = metric.value
-        if value != value:  # NaN: SQLite cannot store it, keep a flag
-            rows[(run_key, metric.key, metric.step, metric.timestamp, 0.0, True)] = None
-        else:
-            rows[(run_key, metric.key, metric.step, metric.timestamp, value, False)] = None
+    # First occurrence of each point, in logging order; NaN is stored as 0.0 with a flag
+    # (SQLite cannot store NaN).
+    rows = dict.fromkeys(
+        (run_key, m.key, m.step, m.timestamp, m.value, False)
+        if m.value == m.value
+        else (run_key, m.key, m.step, m.timestamp, 0.0, True)
+        for m in metrics
+    )
     keys = list(dict.fromkeys(row[1] for row in rows))
     statement = db.select_latest(len(keys))
     current = {
