@@ -40,25 +40,10 @@ __all__ = [
 
 E = TypeVar("E", bound=Entity)
 
-_new = object.__new__
-_set = object.__setattr__
-
 
 def construct(cls: type[E], fields: dict[str, Any], fields_set: set[str] | None = None) -> E:
-    """Build an entity from a dict holding every field, already of the right types.
-
-    Args:
-        cls: The entity class.
-        fields: A value for each of the class's fields (the dict becomes the instance's).
-        fields_set: The set of explicitly set field names; may be shared between instances of
-            one batch (entities are frozen, nothing mutates it).
-    """
-    entity = _new(cls)
-    _set(entity, "__dict__", fields)
-    _set(entity, "__pydantic_fields_set__", set(fields) if fields_set is None else fields_set)
-    _set(entity, "__pydantic_extra__", None)
-    _set(entity, "__pydantic_private__", None)
-    return entity
+    """Build an entity from a dict holding every field, already of the right types."""
+    return cls._trusted(fields, fields_set)
 
 
 def metric_value(value: float, is_nan: bool) -> float:
@@ -69,26 +54,18 @@ def metric_value(value: float, is_nan: bool) -> float:
 def metrics_from_rows(key: str, rows: Iterable[Sequence[Any]]) -> list[Metric]:
     """Metric points from ``(step, timestamp, value)`` rows of one key; NULL values are NaN."""
     fields_set = {"key", "value", "timestamp", "step"}
-    new, setattr_ = _new, _set
+    trusted = Metric._trusted
     nan = math.nan
     points: list[Metric] = []
     append = points.append
     for step, timestamp, value in rows:
-        point = new(Metric)
-        setattr_(
-            point,
-            "__dict__",
-            {
-                "key": key,
-                "value": nan if value is None else float(value),
-                "timestamp": timestamp,
-                "step": step,
-            },
-        )
-        setattr_(point, "__pydantic_fields_set__", fields_set)
-        setattr_(point, "__pydantic_extra__", None)
-        setattr_(point, "__pydantic_private__", None)
-        append(point)
+        fields = {
+            "key": key,
+            "value": nan if value is None else float(value),
+            "timestamp": timestamp,
+            "step": step,
+        }
+        append(trusted(fields, fields_set))
     return points
 
 
