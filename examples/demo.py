@@ -96,7 +96,7 @@ def main() -> None:
     print("  " + " ".join(f"{m.value:.1f}" for m in history[::5]))
     artifacts = [f.path for f in client.list_artifacts(parent.info.run_id)]
     print(f"\nParent run artifacts: {artifacts}")
-    print("\nBrowse: flowtrack runs list -x", experiment.experiment_id)
+    print(f"\nBrowse: .venv/bin/flowtrack runs list -x {experiment.experiment_id}")
 
 
 if __name__ == "__main__":
