@@ -51,7 +51,8 @@ def emit(
 
     table = Table(title=title, show_lines=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        # Ids are copied into other commands: never wrap them.
+        table.add_column(column, overflow="fold", no_wrap=column.endswith("_id"))
     for row in rows:
         table.add_row(*(_cell(row.get(column)) for column in columns))
     Console().print(table)
@@ -61,7 +62,9 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
+        return ", ".join(f"{k}={_cell(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, float):
+        return f"{value:.4g}"
     return str(value)
 
 

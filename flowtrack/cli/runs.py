@@ -71,7 +71,7 @@ def list_(
     if output is OutputFormat.TABLE:
         for row in rows:
             row["start_time"] = format_ms(row["start_time"])
-        columns = ["run_id", "run_name", "experiment_id", "status", "start_time", "metrics"]
+        columns = ["run_id", "run_name", "status", "start_time", "metrics"]
         emit(output, rows=rows, columns=columns, title="Runs")
     else:
         emit(output, rows=rows, columns=[])
