@@ -7,6 +7,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
+# A second, test-only virtualenv with the real MLflow (never a flowtrack dependency) for the model
+# interoperability tests in tests/models/interop.
+MLFLOW_VENV := .venv-mlflow
+MLFLOW_STAMP := $(MLFLOW_VENV)/.installed
+# The libraries a saved model's files depend on: .venv-mlflow is locked to requirements.lock's versions
+# of these, so a model moves between the two virtualenvs as between two matching environments.
+MODEL_LIBS := scikit-learn|scipy|numpy|pandas|skops|cloudpickle|joblib|threadpoolctl
+LOCK_TARGET := --python-version 3.11 --python-platform x86_64-unknown-linux-gnu
 
 .PHONY: demo test lint bench lock format clean
 
@@ -17,10 +25,17 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
+# uv comes from .venv (order-only: a refreshed .venv alone does not reinstall MLflow).
+$(MLFLOW_STAMP): requirements-mlflow.lock | $(STAMP)
+	test -x $(MLFLOW_VENV)/bin/python || $(PYTHON) -m venv --without-pip $(MLFLOW_VENV)
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(MLFLOW_VENV)/bin/python \
+		requirements-mlflow.lock
+	touch $(MLFLOW_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
-test: $(STAMP)
+test: $(STAMP) $(MLFLOW_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -35,11 +50,15 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix flowtrack tests bench examples
 	$(BIN)/ruff format flowtrack tests bench examples
 
-# Re-resolve the lock file after changing dependencies in pyproject.toml.
+# Re-resolve the lock files after changing dependencies in pyproject.toml or requirements-mlflow.in.
+# requirements-mlflow.lock is constrained to requirements.lock's versions of $(MODEL_LIBS).
 lock:
 	$(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
-	$(PYTHON) -m uv pip compile pyproject.toml --all-extras --group dev --python-version 3.11 \
-		--python-platform x86_64-unknown-linux-gnu -o requirements.lock
+	$(PYTHON) -m uv pip compile pyproject.toml --all-extras --group dev $(LOCK_TARGET) \
+		-o requirements.lock
+	grep -E '^($(MODEL_LIBS))==' requirements.lock | $(PYTHON) -m uv pip compile \
+		requirements-mlflow.in -c /dev/stdin $(LOCK_TARGET) --custom-compile-command "make lock" \
+		-o requirements-mlflow.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MLFLOW_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -9,9 +9,14 @@
         mlflow.log_param("learning_rate", 0.01)
         mlflow.log_metric("accuracy", 0.95)
 
+Models move the same way: ``mlflow.sklearn.log_model(clf, name="model")``,
+``mlflow.pyfunc.load_model(uri)``, ``mlflow.models.infer_signature(...)`` and ``mlflow.autolog()``
+use MLflow's names and on-disk format (see :mod:`flowtrack.pyfunc` and :mod:`flowtrack.sklearn`).
+
 Importing flowtrack is nearly free: every public name (and every submodule, such as
-``flowtrack.data`` or ``flowtrack.entities``) is imported on first access (PEP 562), so scripts
-that never log pay nothing for pydantic, SQLAlchemy or pandas.
+``flowtrack.data``, ``flowtrack.models``, ``flowtrack.pyfunc`` or ``flowtrack.sklearn``) is
+imported on first access (PEP 562), so scripts that never log pay nothing for pydantic,
+SQLAlchemy, pandas or scikit-learn.
 """
 
 # No `typing` import here: it alone costs more than the rest of `import flowtrack`.
@@ -19,8 +24,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    # Submodules as typed attributes (flowtrack.pyfunc.load_model...); not in __all__.
+    import flowtrack.models
+    import flowtrack.pyfunc
+    import flowtrack.sklearn  # noqa: F401
+    from flowtrack.autologging import autolog
     from flowtrack.exceptions import FlowtrackError
     from flowtrack.exceptions import FlowtrackError as MlflowException
+    from flowtrack.models.evaluation import evaluate
     from flowtrack.tracking.client import FlowtrackClient, MlflowClient
     from flowtrack.tracking.fluent.active_run import ActiveRun
     from flowtrack.tracking.fluent.artifacts import (
@@ -75,11 +86,13 @@ __all__ = [
     "MlflowException",
     "__version__",
     "active_run",
+    "autolog",
     "create_experiment",
     "delete_experiment",
     "delete_run",
     "delete_tag",
     "end_run",
+    "evaluate",
     "flush_async_logging",
     "get_artifact_uri",
     "get_experiment",
@@ -124,11 +137,13 @@ _LAZY_ATTRIBUTES = {
     "MlflowException": "flowtrack.exceptions:FlowtrackError",
     "__version__": "flowtrack.version",
     "active_run": _RUNS,
+    "autolog": "flowtrack.autologging",
     "create_experiment": _EXPERIMENTS,
     "delete_experiment": _EXPERIMENTS,
     "delete_run": _RUNS,
     "delete_tag": _LOGGING,
     "end_run": _RUNS,
+    "evaluate": "flowtrack.models.evaluation",
     "flush_async_logging": _LOGGING,
     "get_artifact_uri": _ARTIFACTS,
     "get_experiment": _EXPERIMENTS,

@@ -1,0 +1,203 @@
+"""``flowtrack.evaluate``: MLflow's default model evaluator for regressors and classifiers."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flowtrack.exceptions import InvalidParameterError
+from flowtrack.models.evaluation._optional import require
+
+__all__ = ["EvaluationArtifact", "EvaluationResult", "evaluate"]
+
+
+@dataclass(frozen=True)
+class EvaluationArtifact:
+    """A file ``evaluate`` logged to the run: a plot or a table.
+
+    Attributes:
+        uri: Where the artifact lives in the run's artifact store.
+        local_path: A local copy of the file, in a temporary directory that ``evaluate`` leaves
+            for the caller (delete it when done).
+    """
+
+    uri: str
+    local_path: str
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    """What :func:`evaluate` computed and logged.
+
+    Attributes:
+        metrics: ``{metric name: value}``, under MLflow's names (``accuracy_score``,
+            ``root_mean_squared_error``...), as logged to the run.
+        artifacts: ``{artifact name: artifact}`` (``confusion_matrix``, ``roc_curve_plot``...).
+        run_id: The run the metrics and artifacts were logged to.
+    """
+
+    metrics: dict[str, float]
+    artifacts: dict[str, EvaluationArtifact]
+    run_id: str
+
+
+def _weights(config: Any, rows: int) -> Any:
+    from flowtrack.models.evaluation._data import as_labels
+    from flowtrack.models.evaluation._evaluators import numeric
+
+    if config.sample_weights is None:
+        return config
+    weights = numeric(as_labels(config.sample_weights, "sample_weights", rows), "sample_weights")
+    if (weights < 0).any():
+        raise InvalidParameterError(
+            f"sample_weights must be non-negative; got {float(weights.min())}"
+        )
+    return dataclasses.replace(config, sample_weights=weights)
+
+
+def _log(
+    metrics: dict[str, float], files: dict[str, Path], dataset: Any
+) -> tuple[str, dict[str, EvaluationArtifact]]:
+    """Log to the active run (starting and ending one when none is active, as MLflow does)."""
+    from flowtrack.tracking.fluent.artifacts import get_artifact_uri
+    from flowtrack.tracking.fluent.logging import log_input, log_metrics
+    from flowtrack.tracking.fluent.runs import active_run, run_target, start_run
+
+    with contextlib.ExitStack() as stack:
+        if active_run() is None:
+            stack.enter_context(start_run())  # ends FAILED if logging raises
+        client, run_id = run_target(None)
+        log_metrics(metrics, step=0, synchronous=True, run_id=run_id)
+        log_input(dataset, context="eval")
+        artifacts = {}
+        for name, path in files.items():
+            client.log_artifact(run_id, path)
+            uri = get_artifact_uri(path.name)
+            artifacts[name] = EvaluationArtifact(uri=uri, local_path=str(path))
+    return run_id, artifacts
+
+
+def evaluate(
+    model: Any = None,
+    data: Any = None,
+    *,
+    model_type: str,
+    targets: Any = None,
+    predictions: str | None = None,
+    evaluators: str | Sequence[str] | None = "default",
+    feature_names: Sequence[str] | None = None,
+    evaluator_config: dict[str, Any] | None = None,
+    model_config: dict[str, Any] | None = None,
+) -> EvaluationResult:
+    """Evaluate a regressor or classifier on labelled data; log metrics and plots to the run.
+
+    The metrics carry MLflow's names. A regressor gets ``example_count``,
+    ``mean_absolute_error``, ``mean_squared_error``, ``root_mean_squared_error``,
+    ``sum_on_target``, ``mean_on_target``, ``r2_score``, ``max_error`` and
+    ``mean_absolute_percentage_error``, and the artifacts ``residuals_plot.png`` and
+    ``predicted_vs_actual_plot.png``. A classifier gets ``example_count``, ``accuracy_score``,
+    ``recall_score``, ``precision_score`` and ``f1_score`` (binary: of the positive label, the
+    larger one unless ``pos_label`` is set; multi-class: averaged, ``"weighted"`` unless
+    ``average`` is set, plus ``<metric>_class_<label>`` per class and ``per_class_metrics.csv``);
+    binary classifiers also get ``true_negatives``, ``false_positives``, ``false_negatives`` and
+    ``true_positives``. When the model has ``predict_proba`` (also inside a pyfunc model), it
+    adds ``log_loss``, ``roc_auc`` (one-vs-rest for multi-class) and, binary,
+    ``precision_recall_auc``, with ``roc_curve_plot.png`` and ``precision_recall_curve_plot.png``;
+    every classifier gets ``confusion_matrix.png``.
+
+    Everything is logged to the active run; when no run is active, one is started and ended.
+    The data is logged as the run's input with context ``eval``.
+
+    Args:
+        model: A model URI (``runs:/<id>/model``, loaded with ``flowtrack.pyfunc``), a
+            ``PyFuncModel``, a fitted estimator (an object with ``predict``), a callable taking
+            the features and returning predictions, or ``None`` to evaluate the ``predictions``
+            column of ``data``.
+        data: A pandas DataFrame holding the features and the ``targets`` column; a numpy
+            array or list of feature rows (``targets`` is then an array of labels); or a
+            :mod:`flowtrack.data` dataset naming its targets.
+        model_type: ``"regressor"`` or ``"classifier"``.
+        targets: The label column's name (DataFrame ``data``), or the labels themselves.
+        predictions: With no model: the ``data`` column holding the predictions. With a model
+            returning several columns: the column holding the predictions.
+        evaluators: ``"default"`` (or ``None`` / ``["default"]``), the only evaluator.
+        feature_names: The feature columns of a DataFrame (default: every column but targets
+            and predictions), or names for an array's columns (the model then gets a
+            DataFrame).
+        evaluator_config: Options: ``metrics`` (the metric names to compute), ``pos_label``,
+            ``label_list``, ``average`` (``"weighted"``, ``"macro"`` or ``"micro"``),
+            ``sample_weights``, ``metric_prefix``, ``col_mapping``,
+            ``max_classes_for_multiclass_roc_pr`` (default 10). MLflow's SHAP options are
+            accepted and ignored.
+        model_config: Loading options for a model URI.
+
+    Returns:
+        The metrics, the logged artifacts and the run id.
+
+    Raises:
+        InvalidParameterError: An unknown ``model_type``, evaluator, config key or metric (e.g. a
+            classifier metric for a regressor); a missing target or prediction column; length
+            mismatches; non-numeric regression values; continuous classifier labels.
+        MissingDependencyError: numpy, scikit-learn or matplotlib is not installed.
+
+    Example:
+        >>> from sklearn.datasets import load_diabetes
+        >>> from sklearn.linear_model import LinearRegression
+        >>> frame = load_diabetes(as_frame=True).frame
+        >>> model = LinearRegression().fit(frame.drop(columns="target"), frame["target"])
+        >>> result = flowtrack.evaluate(model, frame, targets="target", model_type="regressor")
+        >>> round(result.metrics["r2_score"], 3)
+        0.518
+    """
+    from flowtrack.models.evaluation._config import (
+        check_evaluators,
+        check_model_type,
+        parse_evaluator_config,
+    )
+    from flowtrack.models.evaluation._data import resolve_data
+    from flowtrack.models.evaluation._model import model_outputs, resolve_model
+
+    kind = check_model_type(model_type)
+    check_evaluators(evaluators)
+    config = parse_evaluator_config(kind, evaluator_config)
+    require("numpy", "evaluate")
+    require("sklearn.metrics", "evaluate's metrics")
+    require("matplotlib.figure", "evaluate's plots")
+    predictor = resolve_model(model, model_config)
+    checked = resolve_data(
+        data,
+        targets,
+        predictions,
+        feature_names,
+        has_model=predictor is not None,
+        col_mapping=config.col_mapping,
+    )
+    config = _weights(config, checked.rows)
+    y_pred = checked.predictions
+    if predictor is not None:
+        output = predictor.predict(checked.features)
+        y_pred = model_outputs(output, predictions, checked.rows, predictor.description)
+    if y_pred is None:  # resolve_data demands a predictions column when there is no model
+        raise InvalidParameterError("Nothing to evaluate: pass a model or a predictions column")
+    from flowtrack.models.evaluation._evaluators import evaluate_classifier, evaluate_regressor
+
+    out_dir = Path(tempfile.mkdtemp(prefix="flowtrack-evaluate-"))
+    try:
+        if kind == "regressor":
+            outcome = evaluate_regressor(checked.targets, y_pred, config, out_dir)
+        else:
+            outcome = evaluate_classifier(
+                checked.targets, y_pred, predictor, checked.features, config, out_dir
+            )
+        metrics = {config.metric_prefix + name: value for name, value in outcome.metrics.items()}
+        run_id, artifacts = _log(metrics, outcome.files, checked.dataset)
+    except BaseException:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    return EvaluationResult(metrics=metrics, artifacts=artifacts, run_id=run_id)

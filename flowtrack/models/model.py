@@ -1,0 +1,380 @@
+"""The ``MLmodel`` file: what a model directory holds and how to load it, in MLflow's format.
+
+A model is a directory with an ``MLmodel`` YAML file, the serialized model and its environment
+files (``requirements.txt``, ``python_env.yaml``, ``conda.yaml``). ``MLmodel`` uses MLflow's keys,
+so MLflow reads flowtrack's models and flowtrack reads MLflow's::
+
+    artifact_path: model
+    flavors:
+      python_function:
+        env: {conda: conda.yaml, virtualenv: python_env.yaml}
+        loader_module: mlflow.sklearn
+        model_path: model.skops
+        predict_fn: predict
+        python_version: 3.11.7
+      sklearn:
+        pickled_model: model.skops
+        serialization_format: skops
+        skops_trusted_types: [sklearn.tree._tree.Tree]
+        sklearn_version: 1.9.1
+    flowtrack_version: 0.1.0
+    model_uuid: 6b1d...
+    run_id: 9f2c...
+    saved_input_example_info: {artifact_path: input_example.json, type: ndarray, format: tf-serving}
+    signature: {inputs: '[...]', outputs: '[...]', params: null}
+    utc_time_created: '2026-01-02 03:04:05.678901'
+
+flowtrack writes ``flowtrack_version`` and never an ``mlflow_version`` it is not; MLflow's loader
+treats a missing ``mlflow_version`` as unknown. Keys flowtrack does not know (``mlflow_version``,
+``model_size_bytes``, ``databricks_runtime``...) are kept as they are and written back.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from flowtrack.exceptions import InvalidParameterError, NotFoundError
+
+if TYPE_CHECKING:
+    from flowtrack.models.signature import ModelSignature
+
+__all__ = [
+    "FLOWTRACK_VERSION_KEY",
+    "MLMODEL_FILE_NAME",
+    "Model",
+    "ModelInfo",
+    "get_model_info",
+]
+
+#: The name of the metadata file in every model directory.
+MLMODEL_FILE_NAME = "MLmodel"
+#: The key that records the flowtrack version that wrote a model.
+FLOWTRACK_VERSION_KEY = "flowtrack_version"
+
+# Keys the Model class owns; every other key of an MLmodel file is kept in ``extras``.
+_OWN_KEYS = frozenset(
+    {
+        "artifact_path",
+        "flavors",
+        "model_uuid",
+        "run_id",
+        "saved_input_example_info",
+        "signature",
+        "utc_time_created",
+        "metadata",
+        FLOWTRACK_VERSION_KEY,
+        "is_signature_from_type_hint",
+        "type_hint_from_example",
+    }
+)
+
+
+def _utc_now() -> str:
+    # MLflow's format: str() of a naive UTC datetime, e.g. '2026-01-02 03:04:05.678901'.
+    return str(datetime.now(UTC).replace(tzinfo=None))
+
+
+def _flowtrack_version() -> str:
+    from flowtrack.version import __version__
+
+    return __version__
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """What :func:`flowtrack.pyfunc.log_model` and friends return: the logged model's metadata.
+
+    Attributes:
+        artifact_path: The model's path under the run's artifact root.
+        flavors: ``{flavor name: flavor configuration}`` from ``MLmodel``.
+        model_uri: Where to load it from, e.g. ``runs:/<run_id>/model``.
+        model_uuid: The model's unique id.
+        run_id: The run the model was logged to (``None`` for a model only saved).
+        saved_input_example_info: How the input example was stored, or ``None``.
+        signature: The model's :class:`~flowtrack.models.signature.ModelSignature`, or ``None``.
+        utc_time_created: When the model was saved (UTC), MLflow's string format.
+        flowtrack_version: The flowtrack version that saved it (``None``: saved by MLflow).
+        mlflow_version: The MLflow version that saved it (``None``: not saved by MLflow).
+        metadata: User metadata from ``MLmodel``, or ``None``.
+        registered_model_version: Always ``None`` until the model registry exists.
+    """
+
+    artifact_path: str | None
+    flavors: dict[str, Any]
+    model_uri: str
+    model_uuid: str | None
+    run_id: str | None
+    saved_input_example_info: dict[str, Any] | None
+    signature: ModelSignature | None
+    utc_time_created: str
+    flowtrack_version: str | None
+    mlflow_version: str | None
+    metadata: dict[str, Any] | None
+    registered_model_version: int | None = None
+
+
+class Model:
+    """An ``MLmodel`` file: the flavors a model can be loaded as, and its metadata.
+
+    Args:
+        artifact_path: The model's path under the run's artifact root, when logged.
+        run_id: The run the model is logged to.
+        utc_time_created: Creation time; default now (UTC).
+        flavors: ``{flavor name: configuration}``; add more with :meth:`add_flavor`.
+        signature: The model's input/output/params signature.
+        saved_input_example_info: What ``save_input_example`` returned, if an example was saved.
+        model_uuid: The model's unique id; default a new random one.
+        metadata: User metadata (any YAML-serializable mapping).
+        **extras: Other ``MLmodel`` keys, kept as they are (``mlflow_version``...).
+
+    Example:
+        >>> model = Model(artifact_path="model").add_flavor("sklearn", pickled_model="model.pkl")
+        >>> model.flavors["sklearn"]["pickled_model"]
+        'model.pkl'
+    """
+
+    def __init__(
+        self,
+        artifact_path: str | None = None,
+        run_id: str | None = None,
+        utc_time_created: str | None = None,
+        flavors: Mapping[str, Mapping[str, Any]] | None = None,
+        signature: ModelSignature | None = None,
+        saved_input_example_info: Mapping[str, Any] | None = None,
+        model_uuid: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        **extras: Any,
+    ) -> None:
+        self.artifact_path = artifact_path
+        self.run_id = run_id
+        self.utc_time_created = str(utc_time_created or _utc_now())
+        self.flavors: dict[str, dict[str, Any]] = {
+            name: dict(conf) for name, conf in (flavors or {}).items()
+        }
+        self.signature = signature
+        self.saved_input_example_info = (
+            dict(saved_input_example_info) if saved_input_example_info is not None else None
+        )
+        self.model_uuid: str | None = model_uuid or uuid.uuid4().hex
+        self.metadata = dict(metadata) if metadata is not None else None
+        self.flowtrack_version: str | None = extras.pop(FLOWTRACK_VERSION_KEY, None) or (
+            _flowtrack_version() if "mlflow_version" not in extras else None
+        )
+        self.extras: dict[str, Any] = extras
+
+    def __getattr__(self, name: str) -> Any:
+        # MLflow exposes every MLmodel key as an attribute (model.mlflow_version...).
+        extras = self.__dict__.get("extras", {})
+        if name in extras:
+            return extras[name]
+        if name == "mlflow_version":
+            return None
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Model) and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Model(artifact_path={self.artifact_path!r}, flavors={sorted(self.flavors)})"
+
+    def add_flavor(self, name: str, **params: Any) -> Model:
+        """Add (or replace) a flavor: how to load the model as ``name``.
+
+        Args:
+            name: The flavor name (``"python_function"``, ``"sklearn"``...).
+            **params: The flavor's configuration.
+
+        Returns:
+            This model, for chaining.
+        """
+        self.flavors[name] = dict(params)
+        return self
+
+    def get_input_schema(self) -> Any:
+        """Return the signature's input schema, or ``None``."""
+        return self.signature.inputs if self.signature is not None else None
+
+    def get_output_schema(self) -> Any:
+        """Return the signature's output schema, or ``None``."""
+        return self.signature.outputs if self.signature is not None else None
+
+    def get_params_schema(self) -> Any:
+        """Return the signature's params schema, or ``None``."""
+        return getattr(self.signature, "params", None)
+
+    def load_input_example(self, path: str | os.PathLike[str]) -> Any:
+        """Load the input example saved with the model, or ``None`` if there is none.
+
+        Args:
+            path: The local model directory.
+        """
+        if self.saved_input_example_info is None:
+            return None
+        from flowtrack.models.input_example import load_input_example
+
+        return load_input_example(
+            os.fspath(path), self.saved_input_example_info, self.get_input_schema()
+        )
+
+    def get_model_info(self, model_uri: str | None = None) -> ModelInfo:
+        """Return this model's :class:`ModelInfo`.
+
+        Args:
+            model_uri: Where the model lives; default ``runs:/<run_id>/<artifact_path>`` when
+                the model was logged, else ``""``.
+        """
+        if model_uri is None:
+            logged = self.run_id is not None and self.artifact_path is not None
+            model_uri = f"runs:/{self.run_id}/{self.artifact_path}" if logged else ""
+        return ModelInfo(
+            artifact_path=self.artifact_path,
+            flavors=self.flavors,
+            model_uri=model_uri,
+            model_uuid=self.model_uuid,
+            run_id=self.run_id,
+            saved_input_example_info=self.saved_input_example_info,
+            signature=self.signature,
+            utc_time_created=self.utc_time_created,
+            flowtrack_version=self.flowtrack_version,
+            mlflow_version=self.extras.get("mlflow_version"),
+            metadata=self.metadata,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the ``MLmodel`` content as a dict (``None`` fields left out, as MLflow does)."""
+        result: dict[str, Any] = dict(self.extras)
+        result["flavors"] = self.flavors
+        result["model_uuid"] = self.model_uuid
+        result["utc_time_created"] = self.utc_time_created
+        optional = {
+            "artifact_path": self.artifact_path,
+            "run_id": self.run_id,
+            "saved_input_example_info": self.saved_input_example_info,
+            "metadata": self.metadata,
+            FLOWTRACK_VERSION_KEY: self.flowtrack_version,
+        }
+        result.update({key: value for key, value in optional.items() if value is not None})
+        if self.signature is not None:
+            result["signature"] = self.signature.to_dict()
+            result["is_signature_from_type_hint"] = False
+            result["type_hint_from_example"] = False
+        return result
+
+    def to_yaml(self) -> str:
+        """Return the ``MLmodel`` YAML text."""
+        import yaml
+
+        return yaml.safe_dump(self.to_dict(), default_flow_style=False)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the ``MLmodel`` file to ``path`` (a file path, usually ``<dir>/MLmodel``)."""
+        with open(os.fspath(path), "w", encoding="utf-8") as out:
+            out.write(self.to_yaml())
+
+    @classmethod
+    def from_dict(cls, model_dict: Mapping[str, Any]) -> Model:
+        """Build a Model from ``MLmodel`` content.
+
+        Raises:
+            InvalidParameterError: A key has the wrong type (e.g. ``flavors`` not a mapping).
+        """
+        if not isinstance(model_dict, Mapping):
+            raise InvalidParameterError(
+                f"Invalid MLmodel content {type(model_dict).__name__}: expected a mapping of "
+                "MLmodel keys (flavors, model_uuid, ...)"
+            )
+        content = dict(model_dict)
+        flavors = content.pop("flavors", None) or {}
+        if not isinstance(flavors, Mapping) or not all(
+            isinstance(name, str) and isinstance(conf, Mapping) for name, conf in flavors.items()
+        ):
+            raise InvalidParameterError(
+                f"Invalid MLmodel flavors {flavors!r}: expected a mapping of flavor names to "
+                "configuration mappings"
+            )
+        for key in ("artifact_path", "run_id", "model_uuid", FLOWTRACK_VERSION_KEY):
+            if content.get(key) is not None and not isinstance(content[key], str):
+                raise InvalidParameterError(
+                    f"Invalid MLmodel {key} {content[key]!r}: expected a string"
+                )
+        for key in ("saved_input_example_info", "metadata"):
+            if content.get(key) is not None and not isinstance(content[key], Mapping):
+                raise InvalidParameterError(
+                    f"Invalid MLmodel {key} {content[key]!r}: expected a mapping"
+                )
+        content.pop("is_signature_from_type_hint", None)
+        content.pop("type_hint_from_example", None)
+        signature = content.pop("signature", None)
+        if signature is not None:
+            from flowtrack.models.signature import ModelSignature
+
+            if not isinstance(signature, Mapping):
+                raise InvalidParameterError(
+                    f"Invalid MLmodel signature {signature!r}: expected a mapping with inputs, "
+                    "outputs and params"
+                )
+            signature = ModelSignature.from_dict(dict(signature))
+        model_uuid = content.pop("model_uuid", None)
+        model = cls(flavors=flavors, signature=signature, **content)
+        model.model_uuid = model_uuid  # None stays None: a file without one has none
+        model.flowtrack_version = content.get(FLOWTRACK_VERSION_KEY)
+        return model
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Model:
+        """Read an ``MLmodel`` file from a local path, or from a model URI.
+
+        Args:
+            path: A local ``MLmodel`` file, a local model directory, or a model URI
+                (``runs:/<run_id>/model``, ``s3://...``, ``memory://...``).
+
+        Raises:
+            NotFoundError: There is no ``MLmodel`` file there.
+            InvalidParameterError: The file is not valid YAML or not valid ``MLmodel`` content.
+        """
+        import yaml
+
+        text = os.fspath(path)
+        if os.path.isdir(text):
+            text = os.path.join(text, MLMODEL_FILE_NAME)
+        if not os.path.isfile(text):
+            if "://" not in text and not text.startswith(("runs:", "models:")):
+                raise NotFoundError(f"Could not find an {MLMODEL_FILE_NAME!r} file at {text!r}")
+            from flowtrack.models.uri import download_model_file
+
+            text = download_model_file(os.fspath(path), MLMODEL_FILE_NAME)
+        try:
+            with open(text, encoding="utf-8") as f:
+                content = yaml.safe_load(f)
+        except yaml.YAMLError as exc:
+            raise InvalidParameterError(
+                f"Invalid MLmodel file {text!r}: not valid YAML ({exc})"
+            ) from exc
+        return cls.from_dict(content or {})
+
+
+def get_model_info(model_uri: str) -> ModelInfo:
+    """Return the metadata of a model without downloading the model itself.
+
+    Args:
+        model_uri: A local path, ``file://``, ``runs:/<run_id>/<path>`` or fsspec URL of a model.
+
+    Returns:
+        The model's :class:`ModelInfo` (``model_uri`` is the URI given).
+
+    Raises:
+        NotFoundError: There is no model there.
+
+    Example:
+        >>> info = flowtrack.models.get_model_info("runs:/9f2c.../model")
+        >>> info.flavors["python_function"]["loader_module"]
+        'mlflow.sklearn'
+    """
+    return Model.load(model_uri).get_model_info(model_uri)

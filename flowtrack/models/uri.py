@@ -1,0 +1,218 @@
+"""Model URIs: find a model and bring it to the local disk.
+
+Accepted forms:
+
+- a local path (relative or absolute) or ``file://`` URL: used in place, nothing is copied
+  unless ``dst_path`` is given;
+- ``runs:/<run_id>/<path>``: ``<path>`` under the run's artifact root, in this context's tracking
+  store (``runs:/<run_id>`` alone names the whole root);
+- any fsspec URL (``memory://``, ``s3://``, ``gs://``...): downloaded through the artifact store,
+  so the same path confinement applies (no object key can land outside the download directory);
+- ``models:/...``: refused with a clear error until the model registry exists.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from flowtrack.exceptions import InvalidParameterError, NotFoundError
+
+__all__ = [
+    "ModelLocation",
+    "download_model",
+    "download_model_file",
+    "download_uri",
+    "parse_model_uri",
+]
+
+_REGISTRY_MESSAGE = (
+    "Cannot load {uri!r}: the model registry is not available yet, so 'models:/' URIs cannot be "
+    "resolved; use 'runs:/<run_id>/<path>', a local path or a storage URL (s3://, file://...)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelLocation:
+    """Where a model URI points.
+
+    Attributes:
+        local_path: The local directory, for local paths and ``file://`` URLs; else ``None``.
+        root_uri: For remote models: the artifact root to download from.
+        path: For remote models: the model's path under ``root_uri`` (``""``: the root).
+    """
+
+    local_path: str | None
+    root_uri: str = ""
+    path: str = ""
+
+
+def _is_windows_drive(uri: str) -> bool:
+    return len(uri) > 2 and uri[1] == ":" and uri[0].isalpha() and uri[2] in "/\\"
+
+
+def parse_model_uri(model_uri: str) -> ModelLocation:
+    """Resolve a model URI to a local directory or to an artifact root and a path under it.
+
+    Args:
+        model_uri: See the module docstring for the accepted forms.
+
+    Returns:
+        The location; ``runs:/`` URIs are resolved through this context's tracking store.
+
+    Raises:
+        InvalidParameterError: The URI is empty, malformed, or a ``models:/`` URI.
+        NotFoundError: The run of a ``runs:/`` URI does not exist.
+    """
+    if not isinstance(model_uri, str | os.PathLike) or not os.fspath(model_uri).strip():
+        raise InvalidParameterError(
+            f"Invalid model URI {model_uri!r}: expected a local path, 'runs:/<run_id>/<path>', "
+            "or a storage URL (file://, s3://, memory://, ...)"
+        )
+    uri = os.fspath(model_uri)
+    if _is_windows_drive(uri):
+        return ModelLocation(local_path=os.path.abspath(uri))
+    scheme = urlsplit(uri).scheme.lower()
+    if not scheme:
+        return ModelLocation(local_path=os.path.abspath(uri))
+    if scheme == "file":
+        parts = urlsplit(uri)
+        if parts.netloc not in ("", "localhost"):
+            raise InvalidParameterError(
+                f"Invalid model URI {uri!r}: file:// URLs must name a local path "
+                f"(file:///abs/path), not the host {parts.netloc!r}"
+            )
+        return ModelLocation(local_path=os.path.abspath(unquote(parts.path)))
+    if scheme == "models":
+        raise InvalidParameterError(_REGISTRY_MESSAGE.format(uri=uri))
+    if scheme == "runs":
+        return _parse_runs_uri(uri)
+    root, _, name = uri.rstrip("/").rpartition("/")
+    if not name or root.endswith((":/", ":")):
+        return ModelLocation(local_path=None, root_uri=uri.rstrip("/"), path="")
+    return ModelLocation(local_path=None, root_uri=root, path=name)
+
+
+def _parse_runs_uri(uri: str) -> ModelLocation:
+    from flowtrack._private.validation import validate_run_id
+    from flowtrack.tracking.fluent.config import current_client
+
+    rest = uri[len("runs:") :].lstrip("/")
+    run_id, _, path = rest.partition("/")
+    if not run_id:
+        raise InvalidParameterError(
+            f"Invalid model URI {uri!r}: expected 'runs:/<run_id>/<path>', e.g. "
+            "'runs:/0a1b2c.../model'"
+        )
+    run = current_client().get_run(validate_run_id(run_id))
+    root = run.info.artifact_uri
+    if not root:
+        raise NotFoundError(f"Cannot load {uri!r}: run {run_id!r} has no artifact location")
+    return ModelLocation(local_path=None, root_uri=root, path=path.strip("/"))
+
+
+def download_model(model_uri: str, dst_path: str | os.PathLike[str] | None = None) -> str:
+    """Return a local directory holding the model at ``model_uri``.
+
+    Args:
+        model_uri: See the module docstring for the accepted forms.
+        dst_path: A local directory to download (or, for local models, copy) into; the model
+            lands in ``<dst_path>/<last path segment>``. Default: local models are used in
+            place, remote ones go to a new temporary directory.
+
+    Returns:
+        The local model directory (it holds an ``MLmodel`` file).
+
+    Raises:
+        NotFoundError: Nothing exists there, or it is not a model directory (no ``MLmodel``).
+        InvalidParameterError: See :func:`parse_model_uri`.
+    """
+    from flowtrack.models.model import MLMODEL_FILE_NAME
+
+    location = parse_model_uri(model_uri)
+    if location.local_path is not None:
+        local = _local_model(location.local_path, dst_path, model_uri)
+    else:
+        from flowtrack.stores.artifacts.store import get_artifact_store
+
+        store = get_artifact_store(location.root_uri)
+        local = store.download_artifacts(location.path, dst_path)
+    if not os.path.isfile(os.path.join(local, MLMODEL_FILE_NAME)):
+        raise NotFoundError(
+            f"Cannot load {model_uri!r}: it is not a model directory (there is no "
+            f"{MLMODEL_FILE_NAME!r} file in it)"
+        )
+    return local
+
+
+def _local_model(source: str, dst_path: str | os.PathLike[str] | None, model_uri: str) -> str:
+    if not os.path.isdir(source):
+        raise NotFoundError(f"Cannot load {model_uri!r}: no model directory exists at {source!r}")
+    if dst_path is None:
+        return source
+    target = os.path.join(os.path.abspath(os.fspath(dst_path)), os.path.basename(source))
+    # Links are copied as links, so the trust checks still see (and refuse) links out.
+    shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+    return target
+
+
+def download_model_file(model_uri: str, relative_path: str) -> str:
+    """Return a local copy of one file of a model, e.g. its ``MLmodel``, without the rest.
+
+    Args:
+        model_uri: See the module docstring for the accepted forms.
+        relative_path: The file's path inside the model directory.
+
+    Returns:
+        The local file path (in place for local models, else in a new temporary directory).
+
+    Raises:
+        NotFoundError: The file does not exist.
+    """
+    from flowtrack.stores.artifacts.paths import join_uri, normalize_artifact_path
+
+    rel = normalize_artifact_path(relative_path)
+    location = parse_model_uri(model_uri)
+    if location.local_path is not None:
+        local = os.path.join(location.local_path, *rel.split("/"))
+        if not os.path.isfile(local):
+            raise NotFoundError(f"Cannot load {model_uri!r}: there is no file {local!r}")
+        return local
+    from flowtrack.stores.artifacts.store import get_artifact_store
+
+    store = get_artifact_store(location.root_uri)
+    return store.download_artifacts(join_uri(location.path, rel), tempfile.mkdtemp())
+
+
+def download_uri(uri: str, dst_path: str | os.PathLike[str]) -> str:
+    """Copy the file or directory at any supported URI into ``dst_path`` (e.g. an artifact).
+
+    Args:
+        uri: A local path, ``file://``, ``runs:/<run_id>/<path>`` or fsspec URL.
+        dst_path: The local directory to copy into; the result is ``<dst_path>/<last segment>``.
+
+    Returns:
+        The local path of the copy.
+
+    Raises:
+        NotFoundError: Nothing exists at ``uri``.
+    """
+    location = parse_model_uri(uri)
+    destination = os.path.abspath(os.fspath(dst_path))
+    if location.local_path is None:
+        from flowtrack.stores.artifacts.store import get_artifact_store
+
+        return get_artifact_store(location.root_uri).download_artifacts(location.path, destination)
+    source = location.local_path
+    target = os.path.join(destination, os.path.basename(os.path.normpath(source)))
+    if os.path.isdir(source):
+        shutil.copytree(source, target, dirs_exist_ok=True)
+    elif os.path.isfile(source):
+        os.makedirs(destination, exist_ok=True)
+        shutil.copy2(source, target)
+    else:
+        raise NotFoundError(f"Cannot copy {uri!r}: nothing exists at {source!r}")
+    return target

@@ -1,0 +1,299 @@
+"""``save_model``, ``log_model``, ``load_model`` and the pyfunc loader of the sklearn flavor."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from flowtrack.exceptions import InvalidParameterError, MissingDependencyError, NotFoundError
+from flowtrack.models import _saving
+from flowtrack.models._trust import PYFUNC_FLAVOR, check_model_paths, confined_path
+from flowtrack.models.model import Model, ModelInfo
+from flowtrack.sklearn._serialization import (
+    SERIALIZATION_FORMAT_CLOUDPICKLE,
+    SERIALIZATION_FORMAT_PICKLE,
+    SERIALIZATION_FORMAT_SKOPS,
+    load_model_file,
+    save_model_file,
+)
+
+if TYPE_CHECKING:
+    from flowtrack.models.signature import ModelSignature
+
+__all__ = [
+    "FLAVOR_NAME",
+    "get_default_pip_requirements",
+    "load_model",
+    "log_model",
+    "save_model",
+]
+
+FLAVOR_NAME = "sklearn"
+_LOADER_MODULE = "mlflow.sklearn"
+_PREDICT_FNS = ("predict", "predict_proba", "predict_log_proba", "predict_joint_log_proba", "score")
+
+
+def _sklearn_version() -> str:
+    try:
+        import sklearn
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "The sklearn flavor needs scikit-learn: pip install 'flowtrack[sklearn]'"
+        ) from exc
+    return str(sklearn.__version__)
+
+
+def get_default_pip_requirements(
+    serialization_format: str = SERIALIZATION_FORMAT_SKOPS,
+) -> list[str]:
+    """Return the pinned requirements of a scikit-learn model saved in ``serialization_format``.
+
+    scikit-learn, NumPy and SciPy always; plus skops or cloudpickle for those formats.
+    """
+    from flowtrack.models.requirements import installed_version, pinned_requirement
+
+    packages = ["scikit-learn", "numpy", "scipy"]
+    if serialization_format == SERIALIZATION_FORMAT_SKOPS:
+        packages.append("skops")
+    elif serialization_format == SERIALIZATION_FORMAT_CLOUDPICKLE:
+        packages.append("cloudpickle")
+    return [pinned_requirement(p) for p in packages if installed_version(p) is not None]
+
+
+class _SklearnModelWrapper:
+    """What ``PyFuncModel`` calls: ``predict`` (and the other prediction methods) of the model."""
+
+    def __init__(self, sk_model: Any) -> None:
+        self.sklearn_model = sk_model
+        for name in _PREDICT_FNS[1:]:
+            method = getattr(sk_model, name, None)
+            if method is not None:
+                setattr(self, name, method)
+
+    def get_raw_model(self) -> Any:
+        """Return the estimator."""
+        return self.sklearn_model
+
+    def predict(self, data: Any, params: dict[str, Any] | None = None) -> Any:
+        """Return ``estimator.predict(data)`` (scikit-learn takes no inference params)."""
+        del params
+        return self.sklearn_model.predict(data)
+
+
+def save_model(
+    sk_model: Any,
+    path: str | os.PathLike[str],
+    conda_env: Mapping[str, Any] | str | None = None,
+    code_paths: Iterable[str | os.PathLike[str]] | None = None,
+    mlflow_model: Model | None = None,
+    serialization_format: str | None = None,
+    signature: ModelSignature | bool | None = None,
+    input_example: Any = None,
+    pip_requirements: Iterable[str] | str | None = None,
+    extra_pip_requirements: Iterable[str] | str | None = None,
+    pyfunc_predict_fn: str = "predict",
+    metadata: Mapping[str, Any] | None = None,
+    skops_trusted_types: Iterable[str] | None = None,
+) -> None:
+    """Save a scikit-learn estimator as a model directory (``sklearn`` + ``python_function``).
+
+    Args:
+        sk_model: A fitted estimator (a ``Pipeline``, a search CV...).
+        path: A new local directory.
+        conda_env: A conda environment (dict or YAML file) instead of the generated one.
+        code_paths: Files and directories copied into ``code/``, put on ``sys.path`` at load.
+        mlflow_model: The :class:`~flowtrack.models.Model` to add the flavors to.
+        serialization_format: ``"skops"``, ``"cloudpickle"`` or ``"pickle"``; ``None`` (the
+            default) uses skops when the model needs only scikit-learn/NumPy/SciPy classes,
+            else cloudpickle (see :mod:`flowtrack.sklearn`). Pickle formats run code at load.
+        signature: The model's signature; ``None`` infers it from ``input_example``,
+            ``False`` records none.
+        input_example: A few rows of valid input, saved with the model.
+        pip_requirements: Replace the default requirements.
+        extra_pip_requirements: Add to the default requirements.
+        pyfunc_predict_fn: The method the ``python_function`` flavor calls: ``"predict"``,
+            ``"predict_proba"``, ``"predict_log_proba"``, ``"predict_joint_log_proba"`` or
+            ``"score"``.
+        metadata: Custom ``{key: value}`` metadata recorded in ``MLmodel``.
+        skops_trusted_types: For skops: the only extra types the file may need (saving fails
+            otherwise); implies ``serialization_format="skops"``.
+
+    Raises:
+        InvalidParameterError: Invalid or conflicting arguments.
+        AlreadyExistsError: ``path`` exists and is not empty.
+        MissingDependencyError: scikit-learn (or skops, when asked for) is not installed.
+
+    Example:
+        >>> clf = RandomForestClassifier().fit(X, y)
+        >>> flowtrack.sklearn.save_model(clf, "rf_model", input_example=X[:5])
+    """
+    from flowtrack.models.environment import write_environment
+    from flowtrack.models.requirements import infer_pickle_requirements
+
+    sklearn_version = _sklearn_version()
+    if pyfunc_predict_fn not in _PREDICT_FNS:
+        raise InvalidParameterError(
+            f"Invalid pyfunc_predict_fn {pyfunc_predict_fn!r}: use one of {list(_PREDICT_FNS)}"
+        )
+    model_dir = _saving.prepare_model_dir(path)
+    model = mlflow_model if mlflow_model is not None else Model()
+    code = _saving.copy_code_paths(code_paths, model_dir)
+    example = _saving.save_example(model, model_dir, input_example)
+    predict = getattr(sk_model, pyfunc_predict_fn, None)
+    model.signature = _saving.resolve_signature(signature, example, predict)
+    if metadata is not None:
+        model.metadata = dict(metadata)
+    saved = save_model_file(sk_model, model_dir, serialization_format, skops_trusted_types)
+    if predict is not None:
+        _saving.add_pyfunc_flavor(
+            model,
+            _LOADER_MODULE,
+            model_path=saved.file_name,
+            predict_fn=pyfunc_predict_fn,
+            code=code,
+        )
+    flavor: dict[str, Any] = {
+        "pickled_model": saved.file_name,
+        "sklearn_version": sklearn_version,
+        "serialization_format": saved.serialization_format,
+        "code": code,
+    }
+    if saved.serialization_format == SERIALIZATION_FORMAT_SKOPS:
+        flavor["skops_trusted_types"] = saved.skops_trusted_types
+    model.add_flavor(FLAVOR_NAME, **flavor)
+    _saving.write_mlmodel(model, model_dir)
+    defaults = get_default_pip_requirements(saved.serialization_format)
+    if saved.serialization_format != SERIALIZATION_FORMAT_SKOPS:
+        inferred = infer_pickle_requirements(os.path.join(model_dir, saved.file_name))
+        defaults = sorted(set(defaults) | set(inferred))
+    write_environment(model_dir, defaults, pip_requirements, extra_pip_requirements, conda_env)
+
+
+def log_model(
+    sk_model: Any,
+    artifact_path: str | None = None,
+    conda_env: Mapping[str, Any] | str | None = None,
+    code_paths: Iterable[str | os.PathLike[str]] | None = None,
+    serialization_format: str | None = None,
+    registered_model_name: str | None = None,
+    signature: ModelSignature | bool | None = None,
+    input_example: Any = None,
+    pip_requirements: Iterable[str] | str | None = None,
+    extra_pip_requirements: Iterable[str] | str | None = None,
+    pyfunc_predict_fn: str = "predict",
+    metadata: Mapping[str, Any] | None = None,
+    *,
+    name: str | None = None,
+    skops_trusted_types: Iterable[str] | None = None,
+) -> ModelInfo:
+    """Save a scikit-learn estimator (see :func:`save_model`) and log it to the active run.
+
+    A run is started when none is active, as MLflow does.
+
+    Args:
+        sk_model: A fitted estimator.
+        artifact_path: The model's path under the run's artifacts (MLflow 2 style).
+        name: The same, MLflow 3 style (``log_model(clf, name="model")``); give one of the two.
+        registered_model_name: Not available yet: flowtrack has no model registry yet, so any
+            value raises ``InvalidParameterError``.
+        conda_env, code_paths, serialization_format, signature, input_example,
+        pip_requirements, extra_pip_requirements, pyfunc_predict_fn, metadata,
+        skops_trusted_types: As in :func:`save_model`.
+
+    Returns:
+        The model's info; ``model_uri`` is ``runs:/<run_id>/<path>``.
+
+    Raises:
+        InvalidParameterError: Invalid arguments, or a ``registered_model_name``.
+
+    Example:
+        >>> with flowtrack.start_run():
+        ...     info = flowtrack.sklearn.log_model(clf, name="model")
+        >>> flowtrack.sklearn.load_model(info.model_uri).predict(X[:2])
+    """
+    return _saving.log_model(
+        save_model,
+        artifact_path,
+        name,
+        registered_model_name,
+        sk_model=sk_model,
+        conda_env=conda_env,
+        code_paths=code_paths,
+        serialization_format=serialization_format,
+        signature=signature,
+        input_example=input_example,
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+        pyfunc_predict_fn=pyfunc_predict_fn,
+        metadata=metadata,
+        skops_trusted_types=skops_trusted_types,
+    )
+
+
+def _load_from_dir(model_dir: str, trust_model: bool) -> Any:
+    meta = Model.load(model_dir)
+    conf = meta.flavors.get(FLAVOR_NAME)
+    if conf is None:
+        raise NotFoundError(
+            f"The model in {model_dir!r} has no {FLAVOR_NAME!r} flavor (it has "
+            f"{sorted(meta.flavors)})"
+        )
+    check_model_paths(model_dir, meta.flavors, trust_model)
+    from flowtrack.pyfunc.loaders import add_code_to_path
+
+    add_code_to_path(model_dir, conf, trust_model)
+    file = confined_path(model_dir, conf.get("pickled_model"), "pickled_model", trust_model)
+    return load_model_file(
+        file,
+        conf.get("serialization_format", SERIALIZATION_FORMAT_PICKLE),
+        conf.get("skops_trusted_types"),
+        trust_model,
+    )
+
+
+def load_model(
+    model_uri: str, dst_path: str | os.PathLike[str] | None = None, trust_model: bool = False
+) -> Any:
+    """Load a scikit-learn model (flowtrack's or MLflow's) and return the estimator.
+
+    **Loading a model may run code**: models in ``pickle`` or ``cloudpickle`` format execute
+    what their author put in the file. Load only models from people you trust. ``skops``
+    models build only trusted types; without ``trust_model=True`` flowtrack trusts only the
+    scikit-learn/NumPy/SciPy classes the model records, and refuses ``MLmodel`` paths that leave
+    the model directory.
+
+    Args:
+        model_uri: A local path, ``file://``, ``runs:/<run_id>/<path>`` or fsspec URL.
+        dst_path: A local directory to download the model into (default: a temporary one).
+        trust_model: Lift the checks above; only for models from trusted sources.
+
+    Returns:
+        The fitted estimator.
+
+    Raises:
+        NotFoundError: No model there, or it has no ``sklearn`` flavor.
+        PermissionDeniedError: A check above failed.
+
+    Example:
+        >>> clf = flowtrack.sklearn.load_model("runs:/9f2c.../model")
+    """
+    from flowtrack.models.uri import download_model
+
+    return _load_from_dir(download_model(model_uri, dst_path), trust_model)
+
+
+def _load_pyfunc(
+    path: str, model_config: Mapping[str, Any] | None = None, *, trust_model: bool = False
+) -> _SklearnModelWrapper:
+    """The pyfunc loader for ``mlflow.sklearn``: the model directory, or (old MLflow) its file."""
+    del model_config  # scikit-learn models take no configuration
+    if os.path.isfile(path):
+        # MLflow <= 1.9 pointed the pyfunc flavor's ``data`` at a plain pickle.
+        return _SklearnModelWrapper(load_model_file(path, SERIALIZATION_FORMAT_PICKLE, None, False))
+    meta = Model.load(path)
+    if FLAVOR_NAME in meta.flavors:
+        return _SklearnModelWrapper(_load_from_dir(path, trust_model))
+    conf = meta.flavors.get(PYFUNC_FLAVOR, {})
+    file = confined_path(path, conf.get("model_path"), "model_path", trust_model)
+    return _SklearnModelWrapper(load_model_file(file, SERIALIZATION_FORMAT_PICKLE, None, False))
