@@ -11,13 +11,19 @@ A signature describes what a model takes and returns, in the form MLflow writes 
 Importing this package loads neither numpy nor pandas.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from flowtrack.models.model import Model, ModelInfo, get_model_info
 from flowtrack.models.signature import ModelSignature, infer_signature
 from flowtrack.models.types import ColSpec, DataType, ParamSchema, ParamSpec, Schema, TensorSpec
 
+if TYPE_CHECKING:
+    from flowtrack.models.evaluation import EvaluationResult, evaluate
+
 __all__ = [
     "ColSpec",
     "DataType",
+    "EvaluationResult",
     "Model",
     "ModelInfo",
     "ModelSignature",
@@ -25,6 +31,16 @@ __all__ = [
     "ParamSpec",
     "Schema",
     "TensorSpec",
+    "evaluate",
     "get_model_info",
     "infer_signature",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``evaluate`` and ``EvaluationResult`` load on first use (they pull in scikit-learn)."""
+    if name in ("evaluate", "EvaluationResult"):
+        from flowtrack.models import evaluation
+
+        return getattr(evaluation, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
