@@ -45,6 +45,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/tracking.py
+	$(BIN)/python bench/serving.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix flowtrack tests bench examples
