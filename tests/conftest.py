@@ -1,12 +1,18 @@
-"""Shared fixtures: real, light services on loopback (PostgreSQL, moto's S3 server)."""
+"""Shared fixtures: real, light services on loopback (PostgreSQL, moto's S3 server), and a clean
+fluent-API context with a fresh store."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+import flowtrack as mlflow
+from flowtrack.tracking import _context
 
 #: Where the PostgreSQL server for tests is (trust auth). Override to point elsewhere.
 POSTGRES_ADMIN_URI = os.environ.get(
@@ -80,3 +86,41 @@ def s3_bucket(s3_endpoint: str) -> str:
     name = f"flowtrack-{secrets.token_hex(6)}"
     boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(Bucket=name)
     return name
+
+
+#: Variables that would leak the caller's configuration into a test.
+TRACKING_ENV_VARS = (
+    "FLOWTRACK_TRACKING_URI",
+    "MLFLOW_TRACKING_URI",
+    "FLOWTRACK_ARTIFACT_ROOT",
+    "MLFLOW_DEFAULT_ARTIFACT_ROOT",
+    "FLOWTRACK_EXPERIMENT_ID",
+    "MLFLOW_EXPERIMENT_ID",
+    "FLOWTRACK_EXPERIMENT_NAME",
+    "MLFLOW_EXPERIMENT_NAME",
+    "FLOWTRACK_RUN_ID",
+    "MLFLOW_RUN_ID",
+    "FLOWTRACK_ASYNC_LOGGING",
+    "MLFLOW_ENABLE_ASYNC_LOGGING",
+)
+
+
+@pytest.fixture
+def clean_context(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No tracking variables, a clean fluent context, and a temporary working directory."""
+    monkeypatch.chdir(tmp_path)
+    for name in TRACKING_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    _context.reset()
+    yield
+    while mlflow.active_run() is not None:
+        mlflow.end_run()
+    _context.reset()
+
+
+@pytest.fixture
+def tracking_uri(clean_context: None) -> str:
+    """A fresh in-memory store per test (a unique ``memory:`` URI), set as the tracking URI."""
+    uri = f"memory:{uuid.uuid4().hex}"
+    mlflow.set_tracking_uri(uri)
+    return uri

@@ -12,7 +12,6 @@ import flowtrack.pyfunc
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
 from flowtrack.models import ColSpec, ModelSignature, Schema
 from flowtrack.models.model import Model, ModelInfo, get_model_info
-from tests.tracking.conftest import clean_context, tracking_uri  # noqa: F401  (fixtures)
 
 #: An MLmodel as MLflow 3 writes it for a scikit-learn model.
 MLFLOW_MLMODEL = """

@@ -13,7 +13,6 @@ import flowtrack.pyfunc
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
 from flowtrack.models.uri import download_model, download_model_file, parse_model_uri
 from flowtrack.stores.artifacts import get_artifact_store
-from tests.tracking.conftest import clean_context, tracking_uri  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("tracking_uri")
 

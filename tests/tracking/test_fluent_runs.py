@@ -14,7 +14,7 @@ import flowtrack as mlflow
 from flowtrack.entities import Run, RunStatus
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError, NotFoundError
 from flowtrack.tracking import _context
-from tests.tracking.conftest import TRACKING_ENV_VARS
+from tests.conftest import TRACKING_ENV_VARS
 
 pytestmark = pytest.mark.usefixtures("tracking_uri")
 

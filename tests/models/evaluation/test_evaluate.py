@@ -7,7 +7,6 @@ import logging
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,36 +23,14 @@ import flowtrack as mlflow
 from flowtrack import pyfunc
 from flowtrack.exceptions import InvalidParameterError, MissingDependencyError
 from flowtrack.models.evaluation import EvaluationResult, evaluate
-from flowtrack.tracking import _context
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-TRACKING_ENV_VARS = (
-    "FLOWTRACK_TRACKING_URI",
-    "MLFLOW_TRACKING_URI",
-    "FLOWTRACK_EXPERIMENT_ID",
-    "MLFLOW_EXPERIMENT_ID",
-    "FLOWTRACK_EXPERIMENT_NAME",
-    "MLFLOW_EXPERIMENT_NAME",
-    "FLOWTRACK_RUN_ID",
-    "MLFLOW_RUN_ID",
-    "FLOWTRACK_ASYNC_LOGGING",
-    "MLFLOW_ENABLE_ASYNC_LOGGING",
-)
 
 
 @pytest.fixture(autouse=True)
-def tracking(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """A fresh in-memory tracking store, a clean fluent context, temp files under tmp_path."""
-    monkeypatch.chdir(tmp_path)
-    for name in TRACKING_ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
+def tracking(tracking_uri: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A fresh in-memory store and clean context (root conftest); temp files under tmp_path."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # evaluate's local plot copies
-    _context.reset()
-    mlflow.set_tracking_uri(f"memory:{uuid.uuid4().hex}")
-    yield
-    while mlflow.active_run() is not None:
-        mlflow.end_run()
-    _context.reset()
 
 
 @pytest.fixture(scope="module")

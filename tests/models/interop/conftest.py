@@ -22,6 +22,7 @@ import pytest
 
 import flowtrack
 from flowtrack.tracking import _context
+from tests.conftest import TRACKING_ENV_VARS
 
 #: The repository root: on ``PYTHONPATH`` when a snippet must import flowtrack from source.
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -29,20 +30,6 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 MLFLOW_VENV = REPO_ROOT / ".venv-mlflow"
 #: Written by the Makefile once ``.venv-mlflow`` is fully installed.
 MLFLOW_STAMP = MLFLOW_VENV / ".installed"
-
-#: Variables that would leak the caller's tracking configuration into a test.
-TRACKING_ENV_VARS = (
-    "FLOWTRACK_TRACKING_URI",
-    "MLFLOW_TRACKING_URI",
-    "FLOWTRACK_ARTIFACT_ROOT",
-    "MLFLOW_DEFAULT_ARTIFACT_ROOT",
-    "FLOWTRACK_EXPERIMENT_ID",
-    "MLFLOW_EXPERIMENT_ID",
-    "FLOWTRACK_EXPERIMENT_NAME",
-    "MLFLOW_EXPERIMENT_NAME",
-    "FLOWTRACK_RUN_ID",
-    "MLFLOW_RUN_ID",
-)
 
 # The snippet reads its arguments from argv[1] and must leave a JSON-able `result`, which goes
 # to argv[2]; a file keeps the answer apart from whatever MLflow prints on stdout.
