@@ -1,4 +1,4 @@
-"""flowtrack demo: tune a scikit-learn regressor inside nested runs, then search the results.
+"""flowtrack demo: tune a scikit-learn regressor in nested runs, search, load and evaluate the best.
 
 Runs on the embedded default (``sqlite:///flowtrack.db`` and ``./flowtrack-artifacts`` in the
 working directory) unless FLOWTRACK_TRACKING_URI says otherwise. ``make demo`` runs it.
@@ -19,15 +19,16 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 import flowtrack as mlflow
+from flowtrack.models import infer_signature
 
 EXPERIMENT = "flowtrack-demo"
 EPOCHS = 30
 
 
 def train_one(
-    alpha: float, x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray
+    alpha: float, x_train: pd.DataFrame, y_train: np.ndarray, x_val: pd.DataFrame, y_val: np.ndarray
 ) -> dict[str, float]:
-    """Train an SGD regressor epoch by epoch, logging the learning curve as metric history."""
+    """Train an SGD regressor epoch by epoch, logging the learning curve and the model."""
     model = SGDRegressor(alpha=alpha, learning_rate="invscaling", eta0=0.01, random_state=0)
     mlflow.log_params({"model": "SGDRegressor", "alpha": alpha, "epochs": EPOCHS})
     for epoch in range(EPOCHS):
@@ -46,6 +47,12 @@ def train_one(
         {"y_true": y_val[:20].tolist(), "y_pred": predictions[:20].round(2).tolist()},
         "predictions.json",
     )
+    mlflow.sklearn.log_model(
+        model,
+        name="model",
+        signature=infer_signature(x_val, predictions),
+        input_example=x_val.head(3),
+    )
     return final
 
 
@@ -53,7 +60,7 @@ def main() -> None:
     """Run the demo and print what was tracked."""
     data = load_diabetes(as_frame=True)
     frame: pd.DataFrame = data.frame
-    x = StandardScaler().fit_transform(frame.drop(columns="target"))
+    x = StandardScaler().set_output(transform="pandas").fit_transform(frame.drop(columns="target"))
     y = frame["target"].to_numpy()
     x_train, x_val, y_train, y_val = train_test_split(x, y, test_size=0.25, random_state=0)
 
@@ -94,9 +101,20 @@ def main() -> None:
     history = client.get_metric_history(best_run_id, "val_rmse")
     print(f"\nval_rmse of the best run over {len(history)} epochs:")
     print("  " + " ".join(f"{m.value:.1f}" for m in history[::5]))
+    model_uri = f"runs:/{best_run_id}/model"
+    model = mlflow.pyfunc.load_model(model_uri)
+    with mlflow.start_run(run_name="evaluate-best"):
+        result = mlflow.evaluate(
+            model, x_val.assign(target=y_val), targets="target", model_type="regressor"
+        )
+    print(f"\nEvaluated {model_uri}:")
+    for name in ("root_mean_squared_error", "mean_absolute_error", "r2_score"):
+        print(f"  {name:<26} {result.metrics[name]:.3f}")
+    print(f"  plots: {sorted(result.artifacts)}")
     artifacts = [f.path for f in client.list_artifacts(parent.info.run_id)]
     print(f"\nParent run artifacts: {artifacts}")
     print(f"\nBrowse: .venv/bin/flowtrack runs list -x {experiment.experiment_id}")
+    print(f"Serve:  .venv/bin/flowtrack models serve -m {model_uri}")
 
 
 if __name__ == "__main__":
