@@ -5,6 +5,12 @@ from flowtrack.entities.experiment import Experiment, ExperimentTag, LifecycleSt
 from flowtrack.entities.file_info import FileInfo
 from flowtrack.entities.metric import Metric, Param, RunTag
 from flowtrack.entities.paging import PagedList
+from flowtrack.entities.registry import (
+    ModelVersion,
+    ModelVersionStage,
+    ModelVersionStatus,
+    RegisteredModel,
+)
 from flowtrack.entities.run import Run, RunData, RunInfo, RunInputs, RunStatus
 
 __all__ = [
@@ -17,8 +23,12 @@ __all__ = [
     "InputTag",
     "LifecycleStage",
     "Metric",
+    "ModelVersion",
+    "ModelVersionStage",
+    "ModelVersionStatus",
     "PagedList",
     "Param",
+    "RegisteredModel",
     "Run",
     "RunData",
     "RunInfo",

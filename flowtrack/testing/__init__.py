@@ -20,4 +20,9 @@ pytest.register_assert_rewrite(
     "flowtrack.testing._tracking_logging",
     "flowtrack.testing._tracking_runs",
     "flowtrack.testing._tracking_search",
+    "flowtrack.testing.registry",
+    "flowtrack.testing._registry_common",
+    "flowtrack.testing._registry_models",
+    "flowtrack.testing._registry_search",
+    "flowtrack.testing._registry_versions",
 )
