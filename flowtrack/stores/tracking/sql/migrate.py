@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: The newest migration in ``migrations/versions``; a test checks it equals Alembic's head.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 #: pg_advisory_lock key serializing flowtrack migrations (any fixed 64-bit number works).
 _PG_LOCK_KEY = 0x666C6F77747261
@@ -153,7 +153,7 @@ def upgrade_database(uri: str) -> str:
 
     Example:
         >>> upgrade_database("sqlite://")
-        '0001'
+        '0002'
     """
     from flowtrack.settings import Settings
 

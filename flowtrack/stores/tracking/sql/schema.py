@@ -5,6 +5,9 @@ metric history and the key/value tables stay narrow; the public id is ``runs.run
 NaN metric values are stored as ``0`` with ``is_nan`` set (SQLite cannot hold NaN); +/-inf are
 stored as themselves on both dialects. Relationships are ``lazy="raise"``: loading is explicit.
 
+The Model Registry's tables (``registered_models`` and what hangs off it) live in the same
+database; registered models have an integer surrogate key, so a rename touches one row.
+
 Migrations live in ``migrations/versions``; a test checks that they produce exactly this schema.
 """
 
@@ -20,7 +23,12 @@ __all__ = [
     "SqlExperimentTag",
     "SqlLatestMetric",
     "SqlMetric",
+    "SqlModelVersion",
+    "SqlModelVersionTag",
     "SqlParam",
+    "SqlRegisteredModel",
+    "SqlRegisteredModelAlias",
+    "SqlRegisteredModelTag",
     "SqlRun",
     "SqlRunInput",
     "SqlRunTag",
@@ -214,3 +222,101 @@ class SqlRunInput(Base):
     )
     context: Mapped[str] = mapped_column(sa.String(250))
     tags: Mapped[str] = mapped_column(sa.Text)
+
+
+class SqlRegisteredModel(Base):
+    """A registered model; ``name_key`` (SHA-256 hex of the NFKC-casefold name) is unique, so
+    names differing only by case or Unicode compatibility form collide.
+
+    ``next_version`` is the number the next version gets; it is incremented inside the write
+    transaction that inserts the version and never goes down.
+    """
+
+    __tablename__ = "registered_models"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(sa.String(256), unique=True)
+    name_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    creation_timestamp: Mapped[int] = mapped_column(sa.BigInteger)
+    last_updated_timestamp: Mapped[int] = mapped_column(sa.BigInteger)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    next_version: Mapped[int] = mapped_column(sa.Integer)
+
+
+class SqlRegisteredModelTag(Base):
+    """One registered model tag."""
+
+    __tablename__ = "registered_model_tags"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    model_id: Mapped[int] = mapped_column(
+        BigIntKey, sa.ForeignKey("registered_models.id", ondelete=_CASCADE), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(sa.String(250), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+
+
+class SqlModelVersion(Base):
+    """One version of a registered model."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "current_stage IN ('None', 'Staging', 'Production', 'Archived')", name="current_stage"
+        ),
+        sa.Index("ix_model_versions_run_id", "run_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    model_id: Mapped[int] = mapped_column(
+        BigIntKey, sa.ForeignKey("registered_models.id", ondelete=_CASCADE), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    creation_timestamp: Mapped[int] = mapped_column(sa.BigInteger)
+    last_updated_timestamp: Mapped[int] = mapped_column(sa.BigInteger)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    user_id: Mapped[str | None] = mapped_column(sa.Text)
+    current_stage: Mapped[str] = mapped_column(sa.String(20))
+    source: Mapped[str] = mapped_column(sa.Text)
+    run_id: Mapped[str | None] = mapped_column(sa.String(256))
+    run_link: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(32))
+    status_message: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class SqlModelVersionTag(Base):
+    """One model version tag; deleted with its version."""
+
+    __tablename__ = "model_version_tags"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["model_id", "version"],
+            ["model_versions.model_id", "model_versions.version"],
+            ondelete=_CASCADE,
+        ),
+        {"sqlite_with_rowid": False},
+    )
+
+    model_id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    version: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(250), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+
+
+class SqlRegisteredModelAlias(Base):
+    """An alias of a registered model; deleted with the version it points at."""
+
+    __tablename__ = "registered_model_aliases"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["model_id", "version"],
+            ["model_versions.model_id", "model_versions.version"],
+            ondelete=_CASCADE,
+        ),
+        {"sqlite_with_rowid": False},
+    )
+
+    model_id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    alias: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.Integer)
