@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         set_tag,
         set_tags,
     )
+    from flowtrack.tracking.fluent.registry import register_model
     from flowtrack.tracking.fluent.runs import (
         active_run,
         delete_run,
@@ -112,6 +113,7 @@ __all__ = [
     "log_params",
     "log_table",
     "log_text",
+    "register_model",
     "search_experiments",
     "search_runs",
     "set_experiment",
@@ -163,6 +165,7 @@ _LAZY_ATTRIBUTES = {
     "log_params": _LOGGING,
     "log_table": _ARTIFACTS,
     "log_text": _ARTIFACTS,
+    "register_model": "flowtrack.tracking.fluent.registry",
     "search_experiments": _EXPERIMENTS,
     "search_runs": "flowtrack.tracking.fluent.search",
     "set_experiment": _EXPERIMENTS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CODE_DIR",
-    "REGISTRY_UNAVAILABLE",
     "add_pyfunc_flavor",
     "copy_code_paths",
     "log_model",
@@ -32,10 +32,6 @@ __all__ = [
 _LOGGER = logging.getLogger("flowtrack.models")
 
 CODE_DIR = "code"
-REGISTRY_UNAVAILABLE = (
-    "Cannot register the model as {name!r}: the model registry is not available yet. Log the "
-    "model without registered_model_name and load it from its 'runs:/<run_id>/<path>' URI"
-)
 
 
 def prepare_model_dir(path: str | os.PathLike[str]) -> str:
@@ -187,21 +183,25 @@ def log_model(
             ``save_kwargs``.
         artifact_path: The path under the run's artifact root (MLflow 2's argument).
         name: The same, MLflow 3's argument; give one of the two.
-        registered_model_name: Must be ``None`` until the model registry exists.
+        registered_model_name: Also register the logged model as a new version of this
+            registered model (created when missing), in the run's registry.
         **save_kwargs: Passed to ``save``.
 
     Returns:
-        The logged model's info; ``model_uri`` is ``runs:/<run_id>/<path>``.
+        The logged model's info; ``model_uri`` is ``runs:/<run_id>/<path>``, and
+        ``registered_model_version`` the new version when ``registered_model_name`` is given.
 
     Raises:
         InvalidParameterError: Both or neither of ``artifact_path`` and ``name``, an invalid
-            path, or a ``registered_model_name``.
+            path, or an invalid ``registered_model_name`` (checked before anything is saved).
     """
     from flowtrack.stores.artifacts.paths import normalize_artifact_path
     from flowtrack.tracking.fluent.runs import active_frame
 
     if registered_model_name is not None:
-        raise InvalidParameterError(REGISTRY_UNAVAILABLE.format(name=registered_model_name))
+        from flowtrack.stores.model_registry.validation import validate_model_name
+
+        validate_model_name(registered_model_name)
     if artifact_path is not None and name is not None and artifact_path != name:
         raise InvalidParameterError(
             f"Got both artifact_path={artifact_path!r} and name={name!r}: pass one of them "
@@ -219,4 +219,10 @@ def log_model(
         local = os.path.join(tmp, "model")
         save(path=local, mlflow_model=model, **save_kwargs)
         frame.client.log_artifacts(frame.run_id, local, path)
-    return model.get_model_info(f"runs:/{frame.run_id}/{path}")
+    info = model.get_model_info(f"runs:/{frame.run_id}/{path}")
+    if registered_model_name is None:
+        return info
+    from flowtrack.tracking.fluent.registry import register_model_with
+
+    version = register_model_with(frame.client, info.model_uri, registered_model_name)
+    return dataclasses.replace(info, registered_model_version=version.version)

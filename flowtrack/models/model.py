@@ -101,7 +101,8 @@ class ModelInfo:
         flowtrack_version: The flowtrack version that saved it (``None``: saved by MLflow).
         mlflow_version: The MLflow version that saved it (``None``: not saved by MLflow).
         metadata: User metadata from ``MLmodel``, or ``None``.
-        registered_model_version: Always ``None`` until the model registry exists.
+        registered_model_version: The registered version when the model was logged with
+            ``registered_model_name``, else ``None``.
     """
 
     artifact_path: str | None

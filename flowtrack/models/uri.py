@@ -8,7 +8,10 @@ Accepted forms:
   store (``runs:/<run_id>`` alone names the whole root);
 - any fsspec URL (``memory://``, ``s3://``, ``gs://``...): downloaded through the artifact store,
   so the same path confinement applies (no object key can land outside the download directory);
-- ``models:/...``: refused with a clear error until the model registry exists.
+- ``models:/<name>/<version>``, ``models:/<name>/<stage>`` (any casing: the highest version in
+  that stage), ``models:/<name>/latest`` (the highest version) and ``models:/<name>@<alias>``:
+  resolved through this context's model registry to the version's source, which is then
+  resolved as above (a ``runs:/`` source through the tracking store).
 """
 
 from __future__ import annotations
@@ -17,9 +20,14 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
+
+if TYPE_CHECKING:
+    from flowtrack.entities import ModelVersion
+    from flowtrack.tracking.client import FlowtrackClient
 
 __all__ = [
     "ModelLocation",
@@ -27,11 +35,12 @@ __all__ = [
     "download_model_file",
     "download_uri",
     "parse_model_uri",
+    "resolve_model_version",
 ]
 
-_REGISTRY_MESSAGE = (
-    "Cannot load {uri!r}: the model registry is not available yet, so 'models:/' URIs cannot be "
-    "resolved; use 'runs:/<run_id>/<path>', a local path or a storage URL (s3://, file://...)"
+_MODELS_URI_FORMS = (
+    "'models:/<name>/<version>', 'models:/<name>/<stage>', 'models:/<name>/latest' or "
+    "'models:/<name>@<alias>'"
 )
 
 
@@ -64,8 +73,9 @@ def parse_model_uri(model_uri: str) -> ModelLocation:
         The location; ``runs:/`` URIs are resolved through this context's tracking store.
 
     Raises:
-        InvalidParameterError: The URI is empty, malformed, or a ``models:/`` URI.
-        NotFoundError: The run of a ``runs:/`` URI does not exist.
+        InvalidParameterError: The URI is empty or malformed.
+        NotFoundError: The run of a ``runs:/`` URI, or the registered model, version, stage or
+            alias of a ``models:/`` URI, does not exist.
     """
     if not isinstance(model_uri, str | os.PathLike) or not os.fspath(model_uri).strip():
         raise InvalidParameterError(
@@ -87,7 +97,7 @@ def parse_model_uri(model_uri: str) -> ModelLocation:
             )
         return ModelLocation(local_path=os.path.abspath(unquote(parts.path)))
     if scheme == "models":
-        raise InvalidParameterError(_REGISTRY_MESSAGE.format(uri=uri))
+        return _parse_models_uri(uri)
     if scheme == "runs":
         return _parse_runs_uri(uri)
     root, _, name = uri.rstrip("/").rpartition("/")
@@ -112,6 +122,81 @@ def _parse_runs_uri(uri: str) -> ModelLocation:
     if not root:
         raise NotFoundError(f"Cannot load {uri!r}: run {run_id!r} has no artifact location")
     return ModelLocation(local_path=None, root_uri=root, path=path.strip("/"))
+
+
+def resolve_model_version(model_uri: str, client: FlowtrackClient | None = None) -> ModelVersion:
+    """Return the registered model version a ``models:/`` URI names.
+
+    Args:
+        model_uri: ``models:/<name>/<version>``, ``models:/<name>/<stage>`` (any casing),
+            ``models:/<name>/latest`` or ``models:/<name>@<alias>``.
+        client: The client whose registry to ask; default this context's client.
+
+    Returns:
+        The version.
+
+    Raises:
+        InvalidParameterError: The URI is not one of the forms above.
+        NotFoundError: The model, version, alias, or a version in the stage, does not exist.
+    """
+    from flowtrack.entities import ModelVersionStage
+
+    if client is None:
+        from flowtrack.tracking.fluent.config import current_client
+
+        client = current_client()
+    name, alias, suffix = _split_models_uri(model_uri)
+    try:
+        if alias is not None:
+            return client.get_model_version_by_alias(name, alias)
+        if suffix.isascii() and suffix.isdigit():
+            return client.get_model_version(name, suffix)
+        if suffix.lower() == "latest":
+            versions = client.get_latest_versions(name)
+            if not versions:
+                raise NotFoundError(f"Registered model {name!r} has no versions")
+            return max(versions, key=lambda v: v.version)
+        try:
+            stage = ModelVersionStage.parse(suffix)
+        except InvalidParameterError:
+            allowed = ", ".join(repr(member.value) for member in ModelVersionStage)
+            raise InvalidParameterError(
+                f"Invalid model URI {model_uri!r}: {suffix!r} is neither a version number, "
+                f"'latest', nor a stage ({allowed}); use {_MODELS_URI_FORMS}"
+            ) from None
+        found = client.get_latest_versions(name, [stage.value])
+        if not found:
+            raise NotFoundError(
+                f"Registered model {name!r} has no version in stage {stage.value!r}"
+            )
+        return found[0]
+    except NotFoundError as exc:
+        raise NotFoundError(f"Cannot resolve {model_uri!r}: {exc}") from exc
+
+
+def _split_models_uri(uri: str) -> tuple[str, str | None, str]:
+    """Split a ``models:/`` URI into ``(name, alias or None, version/stage/latest or "")``."""
+    parts = urlsplit(uri)
+    body = uri[len(parts.scheme) + 1 :]
+    rest = body[1:] if body.startswith("/") and not body.startswith("//") else ""
+    name, slash, suffix = rest.rstrip("/").partition("/")
+    alias = None
+    if not slash and "@" in name:
+        name, _, alias = name.rpartition("@")
+    if not name or (alias is None and (not suffix or "/" in suffix)) or alias == "":
+        raise InvalidParameterError(
+            f"Invalid model URI {uri!r}: expected {_MODELS_URI_FORMS}, e.g. 'models:/fraud/1'"
+        )
+    return name, alias, suffix
+
+
+def _parse_models_uri(uri: str) -> ModelLocation:
+    source = resolve_model_version(uri).source
+    if urlsplit(source).scheme.lower() == "models":
+        raise InvalidParameterError(
+            f"Cannot load {uri!r}: its version's source {source!r} is itself a 'models:/' URI"
+        )
+    return parse_model_uri(source)
 
 
 def download_model(model_uri: str, dst_path: str | os.PathLike[str] | None = None) -> str:

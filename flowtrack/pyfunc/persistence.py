@@ -222,8 +222,8 @@ def log_model(
     Args:
         artifact_path: The model's path under the run's artifacts (MLflow 2 style).
         name: The same, MLflow 3 style; give one of the two.
-        registered_model_name: Not available yet: the model registry does not exist in
-            flowtrack yet, so any value raises ``InvalidParameterError``.
+        registered_model_name: Also register the model as a new version of this registered
+            model (created when missing); ``info.registered_model_version`` is its number.
         loader_module, data_path, code_paths, conda_env, python_model, artifacts, signature,
         input_example, pip_requirements, extra_pip_requirements, metadata, model_config: As in
             :func:`save_model`.
@@ -232,7 +232,7 @@ def log_model(
         The model's info; load it with ``load_model(info.model_uri)`` (``runs:/<run_id>/<path>``).
 
     Raises:
-        InvalidParameterError: Invalid arguments, or a ``registered_model_name``.
+        InvalidParameterError: Invalid arguments (also an invalid ``registered_model_name``).
 
     Example:
         >>> with flowtrack.start_run():
@@ -277,7 +277,8 @@ def load_model(
 
     Args:
         model_uri: A local path, ``file://``, ``runs:/<run_id>/<path>``, or fsspec URL
-            (``s3://``, ``memory://``...). ``models:/`` URIs are not available yet.
+            (``s3://``, ``memory://``...), or ``models:/<name>/<version|stage|latest>`` or
+            ``models:/<name>@<alias>``.
         suppress_warnings: Do not log warnings about Python or package version differences.
         dst_path: A local directory to download the model into (default: a temporary one;
             local models are used in place).
@@ -290,7 +291,7 @@ def load_model(
     Raises:
         NotFoundError: No model there, or it has no ``python_function`` flavor.
         PermissionDeniedError: One of the checks above failed.
-        InvalidParameterError: A malformed URI or ``MLmodel``, or a ``models:/`` URI.
+        InvalidParameterError: A malformed URI or ``MLmodel``.
 
     Example:
         >>> model = flowtrack.pyfunc.load_model("runs:/9f2c.../model")

@@ -195,8 +195,8 @@ def log_model(
         sk_model: A fitted estimator.
         artifact_path: The model's path under the run's artifacts (MLflow 2 style).
         name: The same, MLflow 3 style (``log_model(clf, name="model")``); give one of the two.
-        registered_model_name: Not available yet: flowtrack has no model registry yet, so any
-            value raises ``InvalidParameterError``.
+        registered_model_name: Also register the model as a new version of this registered
+            model (created when missing); ``info.registered_model_version`` is its number.
         conda_env, code_paths, serialization_format, signature, input_example,
         pip_requirements, extra_pip_requirements, pyfunc_predict_fn, metadata,
         skops_trusted_types: As in :func:`save_model`.
@@ -205,7 +205,7 @@ def log_model(
         The model's info; ``model_uri`` is ``runs:/<run_id>/<path>``.
 
     Raises:
-        InvalidParameterError: Invalid arguments, or a ``registered_model_name``.
+        InvalidParameterError: Invalid arguments (also an invalid ``registered_model_name``).
 
     Example:
         >>> with flowtrack.start_run():

@@ -2,9 +2,11 @@
 
 The client talks to one tracking store (chosen by the tracking URI) through the
 :class:`~flowtrack.stores.tracking.base.TrackingStore` interface only, and to each run's artifact
-location through the fsspec artifact store. Experiment, logging and artifact methods live in
-mixins (:mod:`._client_experiments`, :mod:`._client_logging`, :mod:`._client_artifacts`); this
-module holds the constructor, runs and run searches.
+location through the fsspec artifact store, and to the model registry through the
+:class:`~flowtrack.stores.model_registry.base.RegistryStore` of its registry URI. Experiment,
+logging, artifact and registry methods live in mixins (:mod:`._client_experiments`,
+:mod:`._client_logging`, :mod:`._client_artifacts`, :mod:`._client_registry`); this module holds
+the constructor, runs and run searches.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from flowtrack.tracking import _context
 from flowtrack.tracking._client_artifacts import ClientArtifacts
 from flowtrack.tracking._client_experiments import ClientExperiments
 from flowtrack.tracking._client_logging import ClientLogging
+from flowtrack.tracking._client_registry import ClientRegistry
 from flowtrack.tracking._convert import experiment_id_list, run_status, run_tags, to_view_type
 from flowtrack.tracking._paging import collect_pages
 from flowtrack.tracking.context_tags import MLFLOW_USER, user_name
@@ -32,8 +35,8 @@ __all__ = ["FlowtrackClient", "MlflowClient"]
 _HISTORY_PAGE_SIZE = 25_000
 
 
-class FlowtrackClient(ClientExperiments, ClientLogging, ClientArtifacts):
-    """A client of a tracking store: experiments, runs, metrics, params, tags, artifacts.
+class FlowtrackClient(ClientExperiments, ClientLogging, ClientArtifacts, ClientRegistry):
+    """A client of a tracking store and a model registry: experiments, runs, artifacts, models.
 
     Args:
         tracking_uri: ``sqlite:///path.db``, ``postgresql+psycopg://...``, ``memory:``...;
@@ -57,6 +60,7 @@ class FlowtrackClient(ClientExperiments, ClientLogging, ClientArtifacts):
         settings = get_settings()
         self._tracking_uri = tracking_uri or _context.current_tracking_uri()
         self._registry_uri = registry_uri or self._tracking_uri
+        self._artifact_root = settings.artifact_root
         self._store = get_tracking_store(self._tracking_uri, settings.artifact_root)
         self._async_default = settings.async_logging
         self._async_options = (

@@ -1,4 +1,4 @@
-"""Model URIs: local paths, file://, memory://, runs:/, s3:// and the refused models:/."""
+"""Model URIs: local paths, file://, memory://, runs:/ and s3:// (models:/ in test_models_uri)."""
 
 from __future__ import annotations
 
@@ -69,8 +69,8 @@ def test_a_runs_uri_resolves_through_the_tracking_store() -> None:
 @pytest.mark.parametrize(
     ("uri", "error", "message"),
     [
-        ("models:/iris/1", InvalidParameterError, "model registry is not available yet"),
-        ("models:/iris@champion", InvalidParameterError, "runs:/<run_id>/<path>"),
+        ("models:/iris/1", NotFoundError, "Registered model 'iris' does not exist"),
+        ("models:/iris@champion", NotFoundError, "Registered model 'iris' does not exist"),
         ("runs:/", InvalidParameterError, "expected 'runs:/<run_id>/<path>'"),
         ("runs:/no such run/model", InvalidParameterError, "Invalid run id"),
         ("", InvalidParameterError, "Invalid model URI"),

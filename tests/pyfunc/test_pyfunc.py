@@ -112,7 +112,7 @@ def test_log_model_accepts_artifact_path_and_starts_a_run_when_none_is_active() 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"name": "m", "registered_model_name": "prod"}, "model registry is not available yet"),
+        ({"name": "m", "registered_model_name": "a/b"}, "Invalid registered model name 'a/b'"),
         ({"name": "a", "artifact_path": "b"}, "pass one of them"),
         ({}, "give the model's path"),
         ({"name": "../escape"}, "escape|\\.\\."),

@@ -184,8 +184,8 @@ def test_log_model_accepts_artifact_path_and_name(iris: Any) -> None:
     assert by_path.model_uri == f"runs:/{run.info.run_id}/by_path"
     assert by_name.model_uri == f"runs:/{run.info.run_id}/by_name"
     assert flowtrack.sklearn.load_model(by_name.model_uri).predict(X.head(1)).tolist() == [0]
-    with pytest.raises(InvalidParameterError, match="registry"):
-        flowtrack.sklearn.log_model(clf, name="m", registered_model_name="iris")
+    with pytest.raises(InvalidParameterError, match="registered model name 'a/b'"):
+        flowtrack.sklearn.log_model(clf, name="m", registered_model_name="a/b")
 
 
 def test_invalid_formats_and_missing_flavors(tmp_path: Path, iris: Any) -> None:

@@ -1,9 +1,10 @@
 """The fluent tracking API (``flowtrack.start_run``, ``flowtrack.log_metric``, ...).
 
 One module per concept: :mod:`.config` (tracking URI), :mod:`.experiments`, :mod:`.runs`,
-:mod:`.logging` (params, metrics, tags, inputs), :mod:`.artifacts` and :mod:`.search`. The active
-run, the last run and the active experiment live in context variables
-(:mod:`flowtrack.tracking._context`), so threads and asyncio tasks each have their own.
+:mod:`.logging` (params, metrics, tags, inputs), :mod:`.artifacts`, :mod:`.search` and
+:mod:`.registry` (``register_model``). The active run, the last run and the active experiment
+live in context variables (:mod:`flowtrack.tracking._context`), so threads and asyncio tasks
+each have their own.
 """
 
 from flowtrack.tracking.fluent.active_run import ActiveRun
@@ -39,6 +40,7 @@ from flowtrack.tracking.fluent.logging import (
     set_tag,
     set_tags,
 )
+from flowtrack.tracking.fluent.registry import register_model
 from flowtrack.tracking.fluent.runs import (
     active_run,
     delete_run,
@@ -76,6 +78,7 @@ __all__ = [
     "log_params",
     "log_table",
     "log_text",
+    "register_model",
     "search_experiments",
     "search_runs",
     "set_experiment",
