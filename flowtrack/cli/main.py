@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from flowtrack.cli import db, experiments, models, runs
+from flowtrack.cli import registry as _registry  # noqa: F401  (adds the registry commands to models)
 from flowtrack.cli.gc import gc
 from flowtrack.exceptions import FlowtrackError
 
