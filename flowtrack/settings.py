@@ -36,6 +36,13 @@ class Settings(BaseSettings):
         ),
         description="Where runs are stored: sqlite:///path.db, postgresql+psycopg://..., memory:.",
     )
+    registry_uri: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "registry_uri", "FLOWTRACK_REGISTRY_URI", "MLFLOW_REGISTRY_URI"
+        ),
+        description="Where the model registry lives; default: the tracking URI.",
+    )
     artifact_root: str | None = Field(
         default=None,
         validation_alias=AliasChoices(

@@ -93,7 +93,6 @@ def resolve_tracking_store_class(uri: str) -> type[TrackingStore]:
     )
 
 
-@functools.lru_cache(maxsize=32)
 def get_tracking_store(uri: str, artifact_root: str | None = None) -> TrackingStore:
     """Return the (cached) tracking store for a URI.
 
@@ -102,5 +101,12 @@ def get_tracking_store(uri: str, artifact_root: str | None = None) -> TrackingSt
         artifact_root: The default artifact root for new experiments, or ``None`` for the
             backend's default.
     """
+    # One cache key per (URI, root) however the caller spelled the call: lru_cache keys
+    # f(uri) and f(uri, None) apart, which would split a memory store in two.
+    return _cached_tracking_store(uri, artifact_root)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_tracking_store(uri: str, artifact_root: str | None) -> TrackingStore:
     cls = resolve_tracking_store_class(uri)
     return cls(uri, default_artifact_root=artifact_root)

@@ -41,7 +41,8 @@ class FlowtrackClient(ClientExperiments, ClientLogging, ClientArtifacts, ClientR
     Args:
         tracking_uri: ``sqlite:///path.db``, ``postgresql+psycopg://...``, ``memory:``...;
             default :func:`flowtrack.get_tracking_uri`.
-        registry_uri: The model registry's URI; default the tracking URI.
+        registry_uri: The model registry's URI; default ``FLOWTRACK_REGISTRY_URI`` (or
+            ``MLFLOW_REGISTRY_URI``), else the tracking URI.
 
     Raises:
         InvalidParameterError: No tracking store handles the URI (e.g. a plain directory).
@@ -59,7 +60,7 @@ class FlowtrackClient(ClientExperiments, ClientLogging, ClientArtifacts, ClientR
 
         settings = get_settings()
         self._tracking_uri = tracking_uri or _context.current_tracking_uri()
-        self._registry_uri = registry_uri or self._tracking_uri
+        self._registry_uri = registry_uri or settings.registry_uri or self._tracking_uri
         self._artifact_root = settings.artifact_root
         self._store = get_tracking_store(self._tracking_uri, settings.artifact_root)
         self._async_default = settings.async_logging

@@ -80,3 +80,10 @@ def test_stores_are_cached_per_uri_and_root() -> None:
     a = registry.get_tracking_store("memory:cache-test", "memory://root-a")
     assert registry.get_tracking_store("memory:cache-test", "memory://root-a") is a
     assert registry.get_tracking_store("memory:cache-test", "memory://root-b") is not a
+
+
+def test_default_root_spelled_or_not_is_one_store() -> None:
+    # f(uri) and f(uri, None) must not create two memory stores with split data.
+    assert registry.get_tracking_store("memory:one-key") is registry.get_tracking_store(
+        "memory:one-key", None
+    )

@@ -187,3 +187,16 @@ def test_default_source_roots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert default_source_root("memory:", None) == "memory://flowtrack-artifacts"
     assert default_source_root("memory:", "arts") == str(tmp_path / "arts")
     assert default_source_root("sqlite:///x.db", "s3://bucket/ml") == "s3://bucket/ml"
+
+
+def test_registry_uri_from_the_environment(
+    clean_context: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLFLOW_REGISTRY_URI", "memory:registry-from-env")
+    client = MlflowClient("memory:tracking-elsewhere")
+    assert client._registry_uri == "memory:registry-from-env"
+    monkeypatch.setenv("FLOWTRACK_REGISTRY_URI", "memory:ours")
+    assert MlflowClient("memory:tracking-elsewhere")._registry_uri == "memory:ours"
+    assert (
+        MlflowClient("memory:t", registry_uri="memory:explicit")._registry_uri == "memory:explicit"
+    )

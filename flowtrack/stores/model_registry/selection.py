@@ -118,7 +118,6 @@ def default_source_root(uri: str, artifact_root: str | None) -> str:
     return artifact_root
 
 
-@functools.lru_cache(maxsize=32)
 def get_registry_store(uri: str, artifact_root: str | None = None) -> RegistryStore:
     """Return the (cached) registry store for a URI.
 
@@ -138,5 +137,12 @@ def get_registry_store(uri: str, artifact_root: str | None = None) -> RegistrySt
         >>> get_registry_store("memory:demo").create_registered_model("fraud").name
         'fraud'
     """
+    # One cache key per (URI, root) however the caller spelled the call: lru_cache keys
+    # f(uri) and f(uri, None) apart, which would split a memory store in two.
+    return _cached_registry_store(uri, artifact_root)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_registry_store(uri: str, artifact_root: str | None) -> RegistryStore:
     cls = resolve_registry_store_class(uri)
     return cls(uri, allowed_source_roots=(default_source_root(uri, artifact_root),))
