@@ -6,7 +6,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from flowtrack.data._optional import require
+from flowtrack._private.optional import require
 from flowtrack.data.dataset import DIGEST_SAMPLE_ROWS, Dataset, compute_digest
 from flowtrack.data.sources import DatasetSource
 from flowtrack.exceptions import InvalidParameterError

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-import importlib
 import json
 import numbers
 from enum import Enum
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final
 
-from flowtrack.exceptions import InvalidParameterError, MissingDependencyError
+from flowtrack._private.optional import require
+from flowtrack.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,21 +31,6 @@ _NUMPY_NAMES: Final = {
     "binary": "bytes",
     "datetime": "datetime64[ns]",
 }
-
-
-def require(module_name: str, purpose: str) -> ModuleType:
-    """Import numpy or pandas for ``purpose``, or raise an error that says how to install it.
-
-    Raises:
-        MissingDependencyError: The module is not installed.
-    """
-    try:
-        return importlib.import_module(module_name)
-    except ImportError as exc:
-        raise MissingDependencyError(
-            f"{purpose} needs {module_name}, which is not installed: "
-            "pip install 'flowtrack[pandas]'"
-        ) from exc
 
 
 class DataType(Enum):
