@@ -14,10 +14,10 @@ connection pools are created once.
 from __future__ import annotations
 
 import functools
-import importlib
 from importlib.metadata import entry_points
 
-from flowtrack.exceptions import InvalidParameterError, MissingDependencyError
+from flowtrack.exceptions import InvalidParameterError
+from flowtrack.stores._loading import load_store_class
 from flowtrack.stores.tracking.base import TrackingStore
 
 __all__ = [
@@ -47,18 +47,8 @@ def uri_scheme(uri: str) -> str:
 
 
 def _load(path: str, hint: str | None) -> type[TrackingStore]:
-    module_name, _, class_name = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        extra = f": {hint}" if hint else ""
-        raise MissingDependencyError(
-            f"The tracking store {path!r} could not be imported ({exc}){extra}"
-        ) from exc
-    cls = getattr(module, class_name)
-    if not (isinstance(cls, type) and issubclass(cls, TrackingStore)):
-        raise InvalidParameterError(f"{path!r} is not a TrackingStore subclass")
-    return cls
+    # mypy refuses an ABC as type[S] (python/mypy#4717); the check is issubclass at run time.
+    return load_store_class(path, hint, TrackingStore, "tracking")  # type: ignore[type-abstract]
 
 
 def _plugin_paths() -> dict[str, str]:

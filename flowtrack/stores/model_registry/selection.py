@@ -17,12 +17,12 @@ for the life of the process, like tracking stores.
 from __future__ import annotations
 
 import functools
-import importlib
 import os
 from importlib.metadata import entry_points
 from urllib.parse import urlsplit
 
-from flowtrack.exceptions import InvalidParameterError, MissingDependencyError
+from flowtrack.exceptions import InvalidParameterError
+from flowtrack.stores._loading import load_store_class
 from flowtrack.stores.model_registry.base import RegistryStore
 from flowtrack.stores.registry import uri_scheme
 
@@ -48,18 +48,8 @@ _BUILTIN_STORES: dict[str, tuple[str, str | None]] = {
 
 
 def _load(path: str, hint: str | None) -> type[RegistryStore]:
-    module_name, _, class_name = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        extra = f": {hint}" if hint else ""
-        raise MissingDependencyError(
-            f"The registry store {path!r} could not be imported ({exc}){extra}"
-        ) from exc
-    cls = getattr(module, class_name, None)
-    if not (isinstance(cls, type) and issubclass(cls, RegistryStore)):
-        raise InvalidParameterError(f"{path!r} is not a RegistryStore subclass")
-    return cls
+    # mypy refuses an ABC as type[S] (python/mypy#4717); the check is issubclass at run time.
+    return load_store_class(path, hint, RegistryStore, "registry")  # type: ignore[type-abstract]
 
 
 def _plugin_paths() -> dict[str, str]:
