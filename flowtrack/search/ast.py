@@ -11,11 +11,16 @@ Examples::
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
 
 __all__ = [
     "NUMERIC_ATTRIBUTES",
+    "NUMERIC_COMPARATORS",
     "NUMERIC_OPERATORS",
     "RUN_ATTRIBUTES",
     "STRING_ATTRIBUTES",
@@ -48,6 +53,19 @@ RUN_ATTRIBUTES = STRING_ATTRIBUTES | NUMERIC_ATTRIBUTES
 
 NUMERIC_OPERATORS = frozenset({"=", "!=", "<", "<=", ">", ">="})
 STRING_OPERATORS = frozenset({"=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"})
+
+#: The function of each numeric operator; it works on floats (the memory store) and on
+#: SQLAlchemy columns (the SQL stores) alike.
+NUMERIC_COMPARATORS: Mapping[str, Callable[[Any, Any], Any]] = MappingProxyType(
+    {
+        "=": operator.eq,
+        "!=": operator.ne,
+        "<": operator.lt,
+        "<=": operator.le,
+        ">": operator.gt,
+        ">=": operator.ge,
+    }
+)
 
 #: A comparison's right-hand side: a number, a string, or a tuple of strings for IN / NOT IN.
 Value = float | str | tuple[str, ...]

@@ -40,14 +40,12 @@ from __future__ import annotations
 
 import functools
 import math
-import operator
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from flowtrack.entities import Experiment, Run
-from flowtrack.search.ast import Comparison, EntityType, Identifier, OrderBy
+from flowtrack.search.ast import NUMERIC_COMPARATORS, Comparison, EntityType, Identifier, OrderBy
 
 __all__ = [
     "experiment_matches",
@@ -59,16 +57,6 @@ __all__ = [
 
 _Scalar = float | str
 _SortValue = int | float | str | None
-_NUMERIC_OPERATORS: Mapping[str, Callable[[float, float], bool]] = MappingProxyType(
-    {
-        "=": operator.eq,
-        "!=": operator.ne,
-        "<": operator.lt,
-        "<=": operator.le,
-        ">": operator.gt,
-        ">=": operator.ge,
-    }
-)
 T = TypeVar("T")
 
 
@@ -99,7 +87,7 @@ def _compare(actual: _Scalar, op: str, expected: float | str | tuple[str, ...]) 
     if isinstance(actual, float):
         if math.isnan(actual):
             return op == "!="
-        numeric = _NUMERIC_OPERATORS.get(op)
+        numeric = NUMERIC_COMPARATORS.get(op)
         return isinstance(expected, float) and numeric is not None and numeric(actual, expected)
     if isinstance(expected, tuple):
         return (actual in expected) if op == "IN" else (op == "NOT IN" and actual not in expected)

@@ -10,15 +10,14 @@ PostgreSQL).
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from flowtrack.search.ast import Comparison, EntityType, OrderBy
+from flowtrack.search.ast import NUMERIC_COMPARATORS, Comparison, EntityType, OrderBy
 from flowtrack.search.paging import encode_page_token
 from flowtrack.stores.model_registry.sql.database import AnyRow
 from flowtrack.stores.tracking.sql.schema import (
@@ -31,16 +30,6 @@ from flowtrack.stores.tracking.sql.search import string_condition
 
 __all__ = ["fetch_page", "model_version_query", "registered_model_query"]
 
-_NUMERIC: Mapping[str, Callable[[Any, Any], Any]] = MappingProxyType(
-    {
-        "=": operator.eq,
-        "!=": operator.ne,
-        "<": operator.lt,
-        "<=": operator.le,
-        ">": operator.gt,
-        ">=": operator.ge,
-    }
-)
 _MODEL_COLUMNS: Mapping[str, Any] = MappingProxyType(
     {
         "name": SqlRegisteredModel.name,
@@ -86,7 +75,7 @@ def _conditions(
         elif identifier.key in _STRING_KEYS:
             conditions.append(string_condition(columns[identifier.key], op, value, sqlite))
         else:
-            conditions.append(_NUMERIC[op](columns[identifier.key], float(value)))  # type: ignore[arg-type]
+            conditions.append(NUMERIC_COMPARATORS[op](columns[identifier.key], float(value)))  # type: ignore[arg-type]
     return conditions, tag_joins
 
 

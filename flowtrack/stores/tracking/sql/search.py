@@ -14,8 +14,7 @@ Matches :mod:`flowtrack.search.evaluate` exactly:
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -24,7 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
 
 from flowtrack.entities import LifecycleStage
-from flowtrack.search.ast import Comparison, EntityType, Identifier, OrderBy
+from flowtrack.search.ast import NUMERIC_COMPARATORS, Comparison, EntityType, Identifier, OrderBy
 from flowtrack.stores.tracking.sql.engine import SQLITE_LOWER_FUNCTION
 from flowtrack.stores.tracking.sql.schema import (
     SqlDataset,
@@ -40,16 +39,6 @@ from flowtrack.stores.tracking.sql.schema import (
 __all__ = ["experiment_query", "run_query", "string_condition"]
 
 _Column = sa.ColumnElement[Any]
-_NUMERIC: Mapping[str, Callable[[Any, Any], Any]] = MappingProxyType(
-    {
-        "=": operator.eq,
-        "!=": operator.ne,
-        "<": operator.lt,
-        "<=": operator.le,
-        ">": operator.gt,
-        ">=": operator.ge,
-    }
-)
 _RUN_ATTRIBUTES: Mapping[str, Any] = MappingProxyType(
     {
         "run_id": SqlRun.run_uuid,
@@ -90,13 +79,13 @@ def string_condition(column: Any, op: str, value: Any, sqlite: bool) -> _Column:
 
 
 def _numeric_condition(column: Any, op: str, value: Any) -> _Column:
-    return _NUMERIC[op](column, float(value))  # type: ignore[no-any-return]
+    return NUMERIC_COMPARATORS[op](column, float(value))  # type: ignore[no-any-return]
 
 
 def _metric_condition(alias: Any, op: str, value: Any) -> _Column:
     if op == "!=":
         return sa.or_(alias.is_nan == sa.true(), alias.value != float(value))
-    return sa.and_(alias.is_nan == sa.false(), _NUMERIC[op](alias.value, float(value)))
+    return sa.and_(alias.is_nan == sa.false(), NUMERIC_COMPARATORS[op](alias.value, float(value)))
 
 
 def _ordered(expression: Any, ascending: bool, string: bool, sqlite: bool) -> Any:
