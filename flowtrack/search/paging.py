@@ -5,10 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from typing import TypeVar
 
+from flowtrack.entities.paging import PagedList
 from flowtrack.exceptions import InvalidParameterError
 
-__all__ = ["decode_page_token", "encode_page_token", "validate_max_results"]
+__all__ = ["decode_page_token", "encode_page_token", "page", "validate_max_results"]
+
+T = TypeVar("T")
 
 #: The most results one search page may return, as in MLflow.
 MAX_RESULTS_LIMIT = 50_000
@@ -52,3 +56,16 @@ def validate_max_results(max_results: int) -> int:
             f"Invalid max_results {max_results!r}: must be an integer from 1 to {MAX_RESULTS_LIMIT}"
         )
     return max_results
+
+
+def page(items: list[T], max_results: int | None, page_token: str | None) -> PagedList[T]:
+    """One page of already ordered items (all of them from the token on if no max_results).
+
+    Raises:
+        InvalidParameterError: A bad page token or max_results.
+    """
+    offset = decode_page_token(page_token)
+    if max_results is None:
+        return PagedList(items[offset:])
+    end = offset + validate_max_results(max_results)
+    return PagedList(items[offset:end], encode_page_token(end) if end < len(items) else None)

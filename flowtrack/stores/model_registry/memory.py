@@ -21,7 +21,7 @@ from flowtrack.entities import (
     RegisteredModel,
 )
 from flowtrack.exceptions import AlreadyExistsError, InvalidParameterError, NotFoundError
-from flowtrack.search.paging import decode_page_token, validate_max_results
+from flowtrack.search.paging import decode_page_token, page, validate_max_results
 from flowtrack.search.registry import (
     model_version_matches,
     parse_model_version_filter,
@@ -42,7 +42,6 @@ from flowtrack.stores.model_registry.validation import (
     validate_tags,
     validate_version,
 )
-from flowtrack.stores.tracking._memory_records import page
 
 __all__ = ["MemoryRegistryStore"]
 

@@ -18,18 +18,15 @@ from flowtrack.entities import (
     Experiment,
     LifecycleStage,
     Metric,
-    PagedList,
     Run,
     RunData,
     RunInfo,
     RunInputs,
 )
 from flowtrack.exceptions import InvalidParameterError
-from flowtrack.search.paging import decode_page_token, encode_page_token, validate_max_results
 
-__all__ = ["ExperimentRecord", "RunRecord", "coerce", "page"]
+__all__ = ["ExperimentRecord", "RunRecord", "coerce"]
 
-T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
 
 
@@ -117,19 +114,6 @@ class RunRecord:
                 dataset_inputs=[i.model_copy(update={"tags": list(i.tags)}) for i in self.inputs]
             ),
         )
-
-
-def page(items: list[T], max_results: int | None, page_token: str | None) -> PagedList[T]:
-    """One page of already ordered items (all of them from the token on if no max_results).
-
-    Raises:
-        InvalidParameterError: A bad page token or max_results.
-    """
-    offset = decode_page_token(page_token)
-    if max_results is None:
-        return PagedList(items[offset:])
-    end = offset + validate_max_results(max_results)
-    return PagedList(items[offset:end], encode_page_token(end) if end < len(items) else None)
 
 
 def coerce(kind: type[E], value: object, what: str) -> E:

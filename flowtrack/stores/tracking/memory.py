@@ -44,7 +44,7 @@ from flowtrack.entities import (
 )
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError, NotFoundError
 from flowtrack.search.evaluate import experiment_matches, run_matches, sort_experiments, sort_runs
-from flowtrack.search.paging import decode_page_token, validate_max_results
+from flowtrack.search.paging import decode_page_token, page, validate_max_results
 from flowtrack.search.parser import (
     parse_experiment_filter,
     parse_experiment_order_by,
@@ -52,7 +52,7 @@ from flowtrack.search.parser import (
     parse_run_order_by,
 )
 from flowtrack.stores.tracking._memory_experiments import ExperimentTable
-from flowtrack.stores.tracking._memory_records import RunRecord, coerce, page
+from flowtrack.stores.tracking._memory_records import RunRecord, coerce
 from flowtrack.stores.tracking.base import (
     DEFAULT_EXPERIMENT_ID,
     DEFAULT_EXPERIMENT_NAME,
