@@ -7,8 +7,13 @@ import re
 import pytest
 
 from flowtrack._private.clock import now_ms
-from flowtrack.entities import LifecycleStage, Param, RunStatus, RunTag
-from flowtrack.exceptions import InvalidStateError, NotFoundError
+from flowtrack.entities import LifecycleStage, Param, RunStatus, RunTag, ViewType
+from flowtrack.exceptions import (
+    AlreadyExistsError,
+    InvalidParameterError,
+    InvalidStateError,
+    NotFoundError,
+)
 from flowtrack.stores.tracking.base import TrackingStore
 from flowtrack.testing._tracking_common import (
     RUN_NAME_TAG,
@@ -61,6 +66,25 @@ class RunTests(StoreTestsBase):
         run = store.create_run("0", "u", None)
         assert run.info.start_time is not None
         assert before <= run.info.start_time <= now_ms()
+
+    def test_create_run_with_given_id(self, store: TrackingStore) -> None:
+        run_id = "0194f1c2a3b44c5d8e6f708192a3b4c5"
+        run = store.create_run("0", "u", 0, run_id=run_id)
+        assert run.info.run_id == run_id
+        assert run.info.artifact_uri.endswith(f"/{run_id}/artifacts")
+        assert store.get_run(run_id) == run
+
+    def test_create_run_with_existing_id_is_refused(self, store: TrackingStore) -> None:
+        run = store.create_run("0", "u", 0, tags=[RunTag(key="t", value="kept")])
+        with pytest.raises(AlreadyExistsError, match=run.info.run_id):
+            store.create_run("0", "other", 5, run_id=run.info.run_id)
+        assert store.get_run(run.info.run_id) == run  # nothing overwritten
+
+    @pytest.mark.parametrize("bad_id", ["", "../x", "a b", "-leading-dash"])
+    def test_create_run_with_invalid_id(self, store: TrackingStore, bad_id: str) -> None:
+        with pytest.raises(InvalidParameterError, match="Invalid run id"):
+            store.create_run("0", "u", 0, run_id=bad_id)
+        assert list(store.search_runs(["0"], run_view_type=ViewType.ALL)) == []
 
     def test_create_run_in_unknown_experiment(self, store: TrackingStore) -> None:
         with pytest.raises(NotFoundError, match=UNKNOWN_EXPERIMENT_ID):

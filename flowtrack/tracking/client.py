@@ -88,6 +88,7 @@ class FlowtrackClient(ClientExperiments, ClientLogging, ClientArtifacts, ClientR
         start_time: int | None = None,
         tags: Mapping[str, Any] | None = None,
         run_name: str | None = None,
+        run_id: str | None = None,
     ) -> Run:
         """Create a RUNNING run (without the fluent API's system tags).
 
@@ -96,6 +97,8 @@ class FlowtrackClient(ClientExperiments, ClientLogging, ClientArtifacts, ClientR
             start_time: Milliseconds since the epoch; default now.
             tags: ``{name: value}`` run tags; ``mlflow.user`` also sets the run's user.
             run_name: A name; default the ``mlflow.runName`` tag, else a generated one.
+            run_id: The new run's id (letters, digits, ``_``, ``-``); default a random one.
+                flowtrack's Prefect integration derives ids from Prefect's run ids this way.
 
         Returns:
             The new run.
@@ -103,6 +106,7 @@ class FlowtrackClient(ClientExperiments, ClientLogging, ClientArtifacts, ClientR
         Raises:
             NotFoundError: No such experiment.
             InvalidStateError: The experiment is deleted.
+            AlreadyExistsError: A run with ``run_id`` exists.
 
         Example:
             >>> run = client.create_run("0", run_name="baseline")
@@ -117,6 +121,7 @@ class FlowtrackClient(ClientExperiments, ClientLogging, ClientArtifacts, ClientR
             start_time,
             tag_list,
             run_name,
+            run_id,
         )
 
     def get_run(self, run_id: str) -> Run:

@@ -165,15 +165,20 @@ class TrackingStore(ABC):
         start_time: int | None,
         tags: Sequence[RunTag] = (),
         run_name: str | None = None,
+        run_id: str | None = None,
     ) -> Run:
         """Create a RUNNING run in an active experiment (``start_time`` None means now).
 
         The run name comes from ``run_name``, else the ``mlflow.runName`` tag, else a generated
-        name; the ``mlflow.runName`` tag is always set to the final name.
+        name; the ``mlflow.runName`` tag is always set to the final name. ``run_id`` None means
+        a new random id (32 hex digits); callers that derive ids from another system (e.g.
+        Prefect's run ids) pass their own.
 
         Raises:
             NotFoundError: No such experiment.
             InvalidStateError: The experiment is deleted.
+            InvalidParameterError: ``run_id`` is not a valid run id.
+            AlreadyExistsError: A run with ``run_id`` exists.
         """
 
     @abstractmethod

@@ -26,6 +26,7 @@ from flowtrack._private.validation import (
     validate_experiment_id,
     validate_experiment_name,
     validate_key,
+    validate_run_id,
     validate_tag_value,
 )
 from flowtrack.entities import (
@@ -42,7 +43,12 @@ from flowtrack.entities import (
     RunTag,
     ViewType,
 )
-from flowtrack.exceptions import InvalidParameterError, InvalidStateError, NotFoundError
+from flowtrack.exceptions import (
+    AlreadyExistsError,
+    InvalidParameterError,
+    InvalidStateError,
+    NotFoundError,
+)
 from flowtrack.search.evaluate import experiment_matches, run_matches, sort_experiments, sort_runs
 from flowtrack.search.paging import decode_page_token, page, validate_max_results
 from flowtrack.search.parser import (
@@ -241,8 +247,11 @@ class MemoryTrackingStore(TrackingStore):
         start_time: int | None,
         tags: Sequence[RunTag] = (),
         run_name: str | None = None,
+        run_id: str | None = None,
     ) -> Run:
         """Create a RUNNING run; see :meth:`TrackingStore.create_run`."""
+        if run_id is not None:
+            validate_run_id(run_id)
         checked = {validate_key("tag", t.key): validate_tag_value(t.key, t.value) for t in tags}
         tagged_name = checked.get(_RUN_NAME_TAG)
         if run_name and tagged_name is not None and tagged_name != run_name:
@@ -254,7 +263,10 @@ class MemoryTrackingStore(TrackingStore):
         checked[_RUN_NAME_TAG] = name
         with self._lock:
             experiment = self._experiments.active(experiment_id, "creating runs in it")
-            run_id = uuid.uuid4().hex
+            if run_id is None:
+                run_id = uuid.uuid4().hex
+            elif run_id in self._runs:
+                raise AlreadyExistsError(f"A run with id {run_id!r} already exists")
             record = RunRecord(
                 info=RunInfo(
                     run_id=run_id,

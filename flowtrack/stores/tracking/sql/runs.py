@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from flowtrack._private.clock import now_ms
 from flowtrack._private.names import generate_run_name
-from flowtrack._private.validation import validate_key, validate_tag_value
+from flowtrack._private.validation import validate_key, validate_run_id, validate_tag_value
 from flowtrack.entities import (
     DatasetInput,
     LifecycleStage,
@@ -22,7 +22,12 @@ from flowtrack.entities import (
     RunTag,
     ViewType,
 )
-from flowtrack.exceptions import InvalidParameterError, InvalidStateError, NotFoundError
+from flowtrack.exceptions import (
+    AlreadyExistsError,
+    InvalidParameterError,
+    InvalidStateError,
+    NotFoundError,
+)
 from flowtrack.search.paging import decode_page_token, encode_page_token, validate_max_results
 from flowtrack.search.parser import parse_run_filter, parse_run_order_by
 from flowtrack.stores.tracking.sql import convert
@@ -109,6 +114,7 @@ def create_run(
     start_time: int | None,
     tags: Sequence[RunTag],
     run_name: str | None,
+    run_id: str | None = None,
 ) -> Run:
     """Insert a RUNNING run with its tags; ``mlflow.runName`` is set to the final name."""
     key = experiment_key(experiment_id)
@@ -123,7 +129,7 @@ def create_run(
         )
     name = run_name or tagged_name or generate_run_name()
     tag_values[RUN_NAME_TAG] = validate_tag_value(RUN_NAME_TAG, name)
-    run_uuid = uuid4().hex
+    run_uuid = uuid4().hex if run_id is None else validate_run_id(run_id)
     hot = db.hot
     with raw_write_transaction(db.engine) as cursor:
         found = cursor.execute(hot.select_experiment_for_run.sql, (key,)).fetchone()
@@ -134,6 +140,8 @@ def create_run(
                 f"Experiment {experiment_id!r} is deleted; runs can only be created in active "
                 "experiments (restore it first)"
             )
+        if run_id is not None and cursor.execute(hot.select_run.sql, (run_uuid,)).fetchone():
+            raise AlreadyExistsError(f"A run with id {run_uuid!r} already exists")
         info = (
             run_uuid,
             name,

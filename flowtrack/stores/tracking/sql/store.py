@@ -146,9 +146,12 @@ class SqlTrackingStore(TrackingStore):
         start_time: int | None,
         tags: Sequence[RunTag] = (),
         run_name: str | None = None,
+        run_id: str | None = None,
     ) -> Run:
         """See :meth:`TrackingStore.create_run`."""
-        return runs.create_run(self._db, experiment_id, user_id, start_time, tags, run_name)
+        return runs.create_run(
+            self._db, experiment_id, user_id, start_time, tags, run_name, run_id
+        )
 
     def get_run(self, run_id: str) -> Run:
         """See :meth:`TrackingStore.get_run`."""
