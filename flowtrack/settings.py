@@ -99,6 +99,13 @@ class Settings(BaseSettings):
     sql_pool_size: int = Field(
         default=5, ge=1, le=100, description="Connections kept per SQL store (not SQLite)."
     )
+    strict_tracking: bool = Field(
+        default=False,
+        description=(
+            "Make tracking errors inside @tracked_flow/@tracked_task fail the task or flow run; "
+            "by default they are logged as warnings and the pipeline goes on."
+        ),
+    )
 
 
 def get_settings() -> Settings:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,32 @@ import pytest
 
 import flowtrack as mlflow
 from flowtrack.tracking import _context
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point Prefect at a throw-away home before anything imports it.
+
+    Prefect reads its settings from the environment when first imported (at collection, by the
+    test modules of flowtrack.tasks), so this cannot wait for a fixture: results, the local
+    database and logs of this session go to a temporary PREFECT_HOME, analytics are off, and the
+    API server gets a start-up timeout long enough for a loaded 2-core machine.
+    """
+    home = tempfile.mkdtemp(prefix="flowtrack-tests-prefect-")
+    config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
+    os.environ["PREFECT_HOME"] = home
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect API for the whole session: Prefect's test harness (a temporary SQLite
+    database served by a subprocess). Starting it takes 20-40 s on a loaded 2-core machine,
+    hence a single session-scoped instance with a generous start-up timeout."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
 
 #: Where the PostgreSQL server for tests is (trust auth). Override to point elsewhere.
 POSTGRES_ADMIN_URI = os.environ.get(

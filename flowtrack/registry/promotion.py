@@ -3,6 +3,11 @@
 :func:`promote` reads the version's run metrics (and the current champion's), checks them against
 a :class:`~flowtrack.registry.gate.PromotionGate`, then either promotes or leaves everything
 unchanged; either way it records the decision on the version as ``flowtrack.promotion.*`` tags.
+
+The run whose metrics count is the version's own run (usually the training run), unless the
+version carries the :data:`EVAL_RUN_TAG` tag (``flowtrack.eval.run_id``) naming a separate
+evaluation run: then the gate's metrics and the evaluation-data digests come from that run, for
+the candidate and the champion alike.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ __all__ = [
     "COMPARED_TO_TAG",
     "DECISION_TAG",
     "EVAL_DIGEST_TAG",
+    "EVAL_RUN_TAG",
     "GATE_TAG",
     "REASON_TAG",
     "GateCheck",
@@ -38,6 +44,8 @@ COMPARED_TO_TAG = "flowtrack.promotion.compared_to"
 GATE_TAG = "flowtrack.promotion.gate"
 #: A run tag naming the digest of the data its metrics were evaluated on.
 EVAL_DIGEST_TAG = "flowtrack.eval.dataset_digest"
+#: A model-version tag naming the run holding the version's evaluation metrics.
+EVAL_RUN_TAG = "flowtrack.eval.run_id"
 _EVAL_CONTEXTS = frozenset({"evaluation", "eval"})
 
 
@@ -114,9 +122,13 @@ def promote(
 ) -> PromotionDecision:
     """Promote a model version if it passes a gate, and record the decision on it.
 
+    The gate's metrics are read from the version's evaluation run: the run named by its
+    ``flowtrack.eval.run_id`` tag (:data:`EVAL_RUN_TAG`) when it has one, else its own run
+    (``run_id``, usually the training run). The champion's metrics are read the same way.
+
     The champion is the version holding ``to_alias``, else the latest version in ``to_stage``
     (Production when no stage is given). Comparing with it needs the same evaluation data:
-    when either run names its evaluation data (a dataset input with context
+    when either evaluation run names its evaluation data (a dataset input with context
     ``evaluation``/``eval`` or the ``flowtrack.eval.dataset_digest`` tag), both must, with equal
     digests.
 
@@ -134,9 +146,11 @@ def promote(
         The decision.
 
     Raises:
-        InvalidParameterError: Neither target given, a bad stage, the version has no run, or a
-            metric the gate needs is missing from a run. Nothing is moved or tagged.
-        NotFoundError: The model, the version or its run does not exist.
+        InvalidParameterError: Neither target given, a bad stage, a version has neither an
+            evaluation-run tag nor a run, or a metric the gate needs is missing from a run.
+            Nothing is moved or tagged.
+        NotFoundError: The model, the version or its run does not exist, or an evaluation-run
+            tag names a run that does not exist. Nothing is moved or tagged.
         PromotionRejected: ``strict`` and the version failed the gate.
 
     Example:
@@ -151,13 +165,14 @@ def promote(
         raise InvalidParameterError("promote needs a target: pass to_alias and/or to_stage")
     stage = ModelVersionStage.parse(to_stage) if to_stage is not None else None
     candidate = client.get_model_version(name, version)
-    run = _run_of(client, candidate)
+    run = _eval_run_of(client, candidate)
     checks = [_rule_check(rule, run, candidate) for rule in gate.rules]
     champion = _champion(client, name, to_alias, stage)
     if champion is not None and champion.version == candidate.version:
         champion = None  # re-promoting the champion: there is nothing else to beat
     if gate.compare_to_champion is not None:
-        checks.append(_champion_check(gate, run, candidate, champion, _run_of(client, champion)))
+        champion_run = _eval_run_of(client, champion)
+        checks.append(_champion_check(gate, run, candidate, champion, champion_run))
     promoted = all(check.passed for check in checks)
     failing = [check.reason for check in checks if not check.passed]
     reasons = failing or [check.reason for check in checks] or ["the gate has no checks"]
@@ -184,13 +199,23 @@ def promote(
     return decision
 
 
-def _run_of(client: FlowtrackClient, version: ModelVersion | None) -> Run | None:
+def _eval_run_of(client: FlowtrackClient, version: ModelVersion | None) -> Run | None:
+    """Return the run holding ``version``'s evaluation metrics: its eval-run tag's, else its own."""
     if version is None:
         return None
+    eval_run_id = version.tags.get(EVAL_RUN_TAG)
+    if eval_run_id:
+        try:
+            return client.get_run(eval_run_id)
+        except NotFoundError:
+            raise NotFoundError(
+                f"Tag {EVAL_RUN_TAG!r} of model version {version.version} of {version.name!r} "
+                f"names run {eval_run_id!r}, which does not exist"
+            ) from None
     if not version.run_id:
         raise InvalidParameterError(
-            f"Model version {version.version} of {version.name!r} has no run_id: its metrics "
-            "cannot be checked"
+            f"Model version {version.version} of {version.name!r} has no run_id nor "
+            f"{EVAL_RUN_TAG!r} tag: its metrics cannot be checked"
         )
     return client.get_run(version.run_id)
 

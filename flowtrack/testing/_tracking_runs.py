@@ -71,7 +71,7 @@ class RunTests(StoreTestsBase):
         run_id = "0194f1c2a3b44c5d8e6f708192a3b4c5"
         run = store.create_run("0", "u", 0, run_id=run_id)
         assert run.info.run_id == run_id
-        assert run.info.artifact_uri.endswith(f"/{run_id}/artifacts")
+        assert (run.info.artifact_uri or "").endswith(f"/{run_id}/artifacts")
         assert store.get_run(run_id) == run
 
     def test_create_run_with_existing_id_is_refused(self, store: TrackingStore) -> None:

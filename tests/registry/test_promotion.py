@@ -9,9 +9,10 @@ import pytest
 
 from flowtrack.entities import ModelVersionStage
 from flowtrack.entities.dataset import DATASET_CONTEXT_TAG, Dataset, DatasetInput, InputTag
-from flowtrack.exceptions import FlowtrackError, InvalidParameterError
+from flowtrack.exceptions import FlowtrackError, InvalidParameterError, NotFoundError
 from flowtrack.registry import PromotionDecision, PromotionGate, PromotionRejected, promote
 from flowtrack.registry.gate import MetricRule
+from flowtrack.registry.promotion import DECISION_TAG, EVAL_RUN_TAG
 from flowtrack.tracking.client import FlowtrackClient
 
 GATE = PromotionGate.model_validate(
@@ -29,8 +30,8 @@ def client(tracking_uri: str) -> FlowtrackClient:
     return client
 
 
-def _version(client: FlowtrackClient, eval_digest: str | None = None, **metrics: float) -> int:
-    """Register a version whose run logged ``metrics`` (and optionally an evaluation dataset)."""
+def _run(client: FlowtrackClient, eval_digest: str | None = None, **metrics: float) -> str:
+    """Create a run that logged ``metrics`` (and optionally an evaluation dataset)."""
     experiment_id = client.create_experiment(f"exp-{len(client.search_experiments())}")
     run_id = client.create_run(experiment_id).info.run_id
     for key, value in metrics.items():
@@ -39,8 +40,23 @@ def _version(client: FlowtrackClient, eval_digest: str | None = None, **metrics:
         dataset = Dataset(name="holdout", digest=eval_digest, source_type="local", source="{}")
         tags = [InputTag(key=DATASET_CONTEXT_TAG, value="evaluation")]
         client.log_inputs(run_id, [DatasetInput(dataset=dataset, tags=tags)])
+    return run_id
+
+
+def _version(client: FlowtrackClient, eval_digest: str | None = None, **metrics: float) -> int:
+    """Register a version whose run logged ``metrics`` (and optionally an evaluation dataset)."""
+    run_id = _run(client, eval_digest, **metrics)
     source = f"runs:/{run_id}/model"
     return client.create_model_version("diabetes", source, run_id).version
+
+
+def _evaluated(
+    client: FlowtrackClient, eval_run_id: str, eval_digest: str | None = None, **metrics: float
+) -> int:
+    """Register a version as :func:`_version` does, tagged with the run it was evaluated in."""
+    version = _version(client, eval_digest, **metrics)
+    client.set_model_version_tag("diabetes", version, EVAL_RUN_TAG, eval_run_id)
+    return version
 
 
 def test_better_model_takes_the_alias(client: FlowtrackClient) -> None:
@@ -216,3 +232,89 @@ def test_repromoting_the_champion_passes(client: FlowtrackClient) -> None:
     again = promote("diabetes", version, GATE, client=client)
     assert again.promoted
     assert again.compared_to is None
+
+
+def test_eval_run_tag_passes_by_the_eval_runs_metrics(client: FlowtrackClient) -> None:
+    # The training run alone would fail (rmse 99); its evaluation run passes.
+    version = _evaluated(client, _run(client, rmse=50.0, r2=0.5), rmse=99.0, r2=0.0)
+
+    decision = promote("diabetes", version, GATE, client=client)
+
+    assert decision.promoted
+    assert [check.value for check in decision.checks[:2]] == [50.0, 0.5]
+    assert client.get_model_version_by_alias("diabetes", "champion").version == version
+
+
+def test_eval_run_tag_fails_by_the_eval_runs_metrics(client: FlowtrackClient) -> None:
+    # The training run alone would pass; its evaluation run does not.
+    version = _evaluated(client, _run(client, rmse=60.0, r2=0.5), rmse=10.0, r2=0.9)
+
+    decision = promote("diabetes", version, GATE, client=client)
+
+    assert not decision.promoted
+    assert decision.reasons == ["rmse = 60 fails rmse <= 55"]
+    assert client.get_registered_model("diabetes").aliases == {}
+
+
+def test_eval_run_metrics_need_not_be_on_the_training_run(client: FlowtrackClient) -> None:
+    version = _evaluated(client, _run(client, rmse=50.0, r2=0.5))
+    assert promote("diabetes", version, GATE, client=client).promoted
+
+
+def test_champion_is_compared_by_its_eval_run(client: FlowtrackClient) -> None:
+    # By training runs the candidate (49) would beat the champion (60) by 11; by evaluation
+    # runs it is 49.5 against the champion's 50: less than min_delta 1.
+    champion = _evaluated(client, _run(client, rmse=50.0, r2=0.5), rmse=60.0, r2=0.5)
+    client.set_registered_model_alias("diabetes", "champion", champion)
+    candidate = _evaluated(client, _run(client, rmse=49.5, r2=0.5), rmse=49.0, r2=0.5)
+
+    decision = promote("diabetes", candidate, GATE, client=client)
+
+    assert not decision.promoted
+    assert decision.compared_to == champion
+    champion_check = decision.checks[-1]
+    assert (champion_check.value, champion_check.reference) == (49.5, 50.0)
+    assert client.get_model_version_by_alias("diabetes", "champion").version == champion
+
+
+def test_missing_eval_run_is_an_error_and_nothing_moves(client: FlowtrackClient) -> None:
+    version = _evaluated(client, "no-such-run", rmse=10.0, r2=0.9)
+
+    with pytest.raises(NotFoundError) as info:
+        promote("diabetes", version, GATE, client=client)
+
+    message = str(info.value)
+    assert EVAL_RUN_TAG in message
+    assert "'no-such-run'" in message
+    assert f"model version {version} of 'diabetes'" in message
+    assert client.get_registered_model("diabetes").aliases == {}
+    assert client.get_model_version("diabetes", version).tags == {EVAL_RUN_TAG: "no-such-run"}
+
+
+def test_missing_eval_run_of_the_champion_is_an_error(client: FlowtrackClient) -> None:
+    champion = _evaluated(client, "gone", rmse=50.0, r2=0.5)
+    client.set_registered_model_alias("diabetes", "champion", champion)
+    candidate = _version(client, rmse=40.0, r2=0.5)
+
+    with pytest.raises(NotFoundError, match=rf"model version {champion} .*'gone'"):
+        promote("diabetes", candidate, GATE, client=client)
+    assert client.get_model_version_by_alias("diabetes", "champion").version == champion
+    assert DECISION_TAG not in client.get_model_version("diabetes", candidate).tags
+
+
+def test_eval_digests_are_read_from_the_eval_runs(client: FlowtrackClient) -> None:
+    # Read from the training runs, the digests would give the opposite answers: "same" was
+    # trained on other data than the champion, "other" on the champion's evaluation data.
+    champion_eval = _run(client, eval_digest="holdout", rmse=54.0, r2=0.45)
+    champion = _evaluated(client, champion_eval, eval_digest="train-a")
+    client.set_registered_model_alias("diabetes", "champion", champion)
+    same_eval = _run(client, eval_digest="holdout", rmse=50.0, r2=0.5)
+    same = _evaluated(client, same_eval, eval_digest="train-b")
+    other_eval = _run(client, eval_digest="elsewhere", rmse=50.0, r2=0.5)
+    other = _evaluated(client, other_eval, eval_digest="holdout")
+
+    refused = promote("diabetes", other, GATE, client=client)
+    assert not refused.promoted
+    assert "evaluated on different data" in refused.reasons[0]
+    assert "['elsewhere']" in refused.reasons[0]
+    assert promote("diabetes", same, GATE, client=client).promoted

@@ -20,6 +20,7 @@ __all__ = [
     "delete_experiment",
     "get_experiment",
     "get_experiment_by_name",
+    "get_or_create_experiment",
     "resolve_experiment_id",
     "search_experiments",
     "set_experiment",
@@ -31,7 +32,8 @@ _logger = logging.getLogger(__name__)
 _EXPERIMENT_PAGE_SIZE = 1000
 
 
-def _get_or_create(client: FlowtrackClient, name: str) -> Experiment:
+def get_or_create_experiment(client: FlowtrackClient, name: str) -> Experiment:
+    """Return the experiment called ``name``, creating it when missing (race-safe)."""
     experiment = client.get_experiment_by_name(name)
     if experiment is not None:
         return experiment
@@ -61,7 +63,7 @@ def resolve_experiment_id(client: FlowtrackClient) -> str:
     if settings.experiment_id:
         return validate_experiment_id(settings.experiment_id)
     if settings.experiment_name:
-        return _get_or_create(client, settings.experiment_name).experiment_id
+        return get_or_create_experiment(client, settings.experiment_name).experiment_id
     return DEFAULT_EXPERIMENT_ID
 
 
@@ -114,7 +116,7 @@ def set_experiment(
         )
     client = current_client()
     if experiment_name is not None:
-        experiment = _get_or_create(client, experiment_name)
+        experiment = get_or_create_experiment(client, experiment_name)
     else:
         try:
             experiment = client.get_experiment(str(experiment_id))

@@ -1,0 +1,61 @@
+"""Small helpers shared by the flow and task decorators."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from flowtrack._private.clock import now_ms
+from flowtrack.entities import Run
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import State
+
+    from flowtrack.tracking.client import FlowtrackClient
+
+__all__ = ["bound_parameters", "duration_s", "error_text", "new_client", "state_name", "with_hook"]
+
+_MAX_ERROR_LENGTH = 1000
+
+
+def error_text(error: BaseException | str | None) -> str:
+    """An error as ``Type: message`` (a string as is), cut to fit a tag."""
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    return text[:_MAX_ERROR_LENGTH]
+
+
+def new_client() -> FlowtrackClient:
+    """The fluent API's cached client for the current tracking URI."""
+    from flowtrack.tracking.fluent.config import current_client
+
+    return current_client()
+
+
+def duration_s(run: Run) -> float:
+    """Seconds from the run's start until now."""
+    started = run.info.start_time
+    return 0.0 if started is None else max(0.0, (now_ms() - started) / 1000)
+
+
+def state_name(state: State[Any]) -> str:
+    """A Prefect state's name (``Cached``, ``TimedOut``...), else its type (``FAILED``)."""
+    return state.name or state.type.value
+
+
+def bound_parameters(
+    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """The call's arguments by parameter name, defaults included."""
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+    except (TypeError, ValueError):  # Prefect already bound them; be lenient
+        return dict(kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+def with_hook(hook: Any, hooks: Iterable[Any] | Any | None) -> list[Any]:
+    """``hooks`` (a list, one hook or ``None``) with ``hook`` first, exactly once."""
+    given = [] if hooks is None else list(hooks) if isinstance(hooks, Iterable) else [hooks]
+    return [hook, *(item for item in given if item is not hook)]
