@@ -16,7 +16,7 @@ MLFLOW_STAMP := $(MLFLOW_VENV)/.installed
 MODEL_LIBS := scikit-learn|scipy|numpy|pandas|skops|cloudpickle|joblib|threadpoolctl
 LOCK_TARGET := --python-version 3.11 --python-platform x86_64-unknown-linux-gnu
 
-.PHONY: demo test lint bench lock format clean
+.PHONY: demo demo-tracking test lint bench lock format clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,15 +32,20 @@ $(MLFLOW_STAMP): requirements-mlflow.lock | $(STAMP)
 		requirements-mlflow.lock
 	touch $(MLFLOW_STAMP)
 
+# The Prefect flow flows/train_register.py, run twice: train, evaluate, register, gated promotion.
 demo: $(STAMP)
+	$(BIN)/python examples/train_register_demo.py
+
+# Tracking alone: a hyper-parameter sweep in nested runs, search, load and evaluate the best.
+demo-tracking: $(STAMP)
 	$(BIN)/python examples/demo.py
 
 test: $(STAMP) $(MLFLOW_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check flowtrack tests bench examples
-	$(BIN)/ruff format --check flowtrack tests bench examples
+	$(BIN)/ruff check flowtrack tests bench examples flows
+	$(BIN)/ruff format --check flowtrack tests bench examples flows
 	$(BIN)/mypy
 
 bench: $(STAMP)
@@ -48,8 +53,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/serving.py
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix flowtrack tests bench examples
-	$(BIN)/ruff format flowtrack tests bench examples
+	$(BIN)/ruff check --fix flowtrack tests bench examples flows
+	$(BIN)/ruff format flowtrack tests bench examples flows
 
 # Re-resolve the lock files after changing dependencies in pyproject.toml or requirements-mlflow.in.
 # requirements-mlflow.lock is constrained to requirements.lock's versions of $(MODEL_LIBS).

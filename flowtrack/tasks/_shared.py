@@ -14,7 +14,15 @@ if TYPE_CHECKING:
 
     from flowtrack.tracking.client import FlowtrackClient
 
-__all__ = ["bound_parameters", "duration_s", "error_text", "new_client", "state_name", "with_hook"]
+__all__ = [
+    "bound_parameters",
+    "duration_s",
+    "error_text",
+    "new_client",
+    "signed_like",
+    "state_name",
+    "with_hook",
+]
 
 _MAX_ERROR_LENGTH = 1000
 
@@ -59,3 +67,17 @@ def with_hook(hook: Any, hooks: Iterable[Any] | Any | None) -> list[Any]:
     """``hooks`` (a list, one hook or ``None``) with ``hook`` first, exactly once."""
     given = [] if hooks is None else list(hooks) if isinstance(hooks, Iterable) else [hooks]
     return [hook, *(item for item in given if item is not hook)]
+
+
+def signed_like(wrapper: Callable[..., Any], fn: Callable[..., Any]) -> None:
+    """Give ``wrapper`` the signature of ``fn`` with its annotations evaluated.
+
+    ``functools.wraps`` copies annotations as written; under ``from __future__ import
+    annotations`` they are strings, which Prefect resolves against the *wrapper's* module when it
+    validates flow parameters (and fails on the user's types). Evaluated in ``fn``'s own module
+    they are real types. Annotations that cannot be evaluated yet stay as they are.
+    """
+    try:
+        wrapper.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
+    except (NameError, AttributeError, SyntaxError, TypeError):
+        return

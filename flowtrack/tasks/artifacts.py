@@ -45,9 +45,7 @@ def redact_uri(uri: str) -> str:
     parts = urlsplit(uri)
     if parts.password is None:
         return uri
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
+    host = parts.netloc.rpartition("@")[2]  # as written: case, IPv6 brackets, port
     netloc = f"{parts.username}:***@{host}" if parts.username else f"***@{host}"
     return urlunsplit(parts._replace(netloc=netloc))
 

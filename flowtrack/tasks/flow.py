@@ -28,6 +28,7 @@ from flowtrack.tasks._shared import (
     duration_s,
     error_text,
     new_client,
+    signed_like,
     state_name,
     with_hook,
 )
@@ -197,6 +198,7 @@ def _wrap(fn: Callable[P, R]) -> Callable[P, R]:
             body.returned(result)
             return result
 
+        signed_like(run_async, fn)
         return run_async  # type: ignore[return-value]  # async fn: R is the coroutine
 
     @functools.wraps(fn)
@@ -213,6 +215,7 @@ def _wrap(fn: Callable[P, R]) -> Callable[P, R]:
         body.returned(result)
         return result
 
+    signed_like(run, fn)
     return run
 
 

@@ -88,6 +88,8 @@ def summarize_value(value: Any) -> str:
         return f"{text[:MAX_INLINE_LENGTH]}... ({type(value).__name__} of {len(text)} characters)"
     if isinstance(value, os.PathLike):
         return summarize_value(os.fspath(value))
+    if getattr(value, "shape", None) == () and callable(getattr(value, "item", None)):
+        return summarize_value(value.item())  # a NumPy scalar or 0-d array: its value
     shaped = _shape_summary(value)
     if shaped is not None:
         return shaped

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from flowtrack.exceptions import InvalidParameterError
 from flowtrack.registry.gate import PromotionGate
 from flowtrack.registry.promotion import GateCheck, PromotionDecision, PromotionRejected
 from flowtrack.registry.promotion import promote as _registry_promote
+from flowtrack.tasks.artifacts import artifact_key
 
 if TYPE_CHECKING:
     from flowtrack.tracking.client import FlowtrackClient
@@ -33,8 +33,6 @@ __all__ = ["promote", "promotion_markdown"]
 logger = logging.getLogger(__name__)
 
 #: Prefix of the artifact key; the model name's slug follows.
-_ARTIFACT_KEY_PREFIX = "flowtrack-promotion-"
-_NON_KEY_CHARACTERS = re.compile(r"[^a-z0-9]+")
 
 
 def promote(
@@ -172,8 +170,7 @@ def _in_prefect_run() -> bool:
 
 def _artifact_key(model_name: str) -> str:
     """Return the artifact key for a model: Prefect keys allow only ``a-z``, ``0-9`` and ``-``."""
-    slug = _NON_KEY_CHARACTERS.sub("-", model_name.lower()).strip("-")
-    return _ARTIFACT_KEY_PREFIX + (slug or "model")
+    return artifact_key("flowtrack-promotion", artifact_key(model_name) or "model")
 
 
 def _publish(decision: PromotionDecision, *, to_alias: str | None, to_stage: str | None) -> None:
