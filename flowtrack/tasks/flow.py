@@ -246,27 +246,31 @@ def _finish(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any], status: 
         artifacts.create_flow_artifacts(client, client.get_run(run.info.run_id), flow.name)
 
 
-def _on_completion(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any]) -> None:
+def flowtrack_flow_completed(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any]) -> None:
+    """Prefect hook: the flow run Completed; end its run FINISHED."""
     _finish(flow, flow_run, state, RunStatus.FINISHED)
 
 
-def _on_failure(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any]) -> None:
+def flowtrack_flow_failed(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any]) -> None:
+    """Prefect hook: the flow run Failed; end its run FAILED."""
     _finish(flow, flow_run, state, RunStatus.FAILED)
 
 
-def _on_crashed(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any]) -> None:
+def flowtrack_flow_crashed(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any]) -> None:
+    """Prefect hook: the flow run Crashed; end its run and its open runs KILLED."""
     _finish(flow, flow_run, state, RunStatus.KILLED)
 
 
-def _on_cancellation(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any]) -> None:
+def flowtrack_flow_cancelled(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any]) -> None:
+    """Prefect hook: the flow run is cancelled; end its run and its open runs KILLED."""
     _finish(flow, flow_run, state, RunStatus.KILLED)
 
 
 _HOOKS: dict[str, Callable[..., None]] = {
-    "on_completion": _on_completion,
-    "on_failure": _on_failure,
-    "on_crashed": _on_crashed,
-    "on_cancellation": _on_cancellation,
+    "on_completion": flowtrack_flow_completed,
+    "on_failure": flowtrack_flow_failed,
+    "on_crashed": flowtrack_flow_crashed,
+    "on_cancellation": flowtrack_flow_cancelled,
 }
 
 

@@ -266,7 +266,7 @@ def _options_of(task: Task[Any, Any]) -> TrackingOptions | None:
     return getattr(task, "flowtrack_options", None)
 
 
-def _on_failure(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> None:
+def flowtrack_task_failed(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> None:
     """Prefect's final failure of a tracked task: end its run FAILED (create it if the body never
     ran, e.g. a timeout or a failure resolving inputs)."""
     options = _options_of(task)
@@ -290,7 +290,7 @@ def _on_failure(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> N
         )
 
 
-def _on_completion(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> None:
+def flowtrack_task_completed(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> None:
     """Record a cache hit as its own run, linked to the run that produced the result; tag the
     run of a result Prefect persisted with its cache key, so later hits can find it."""
     options = _options_of(task)
@@ -354,8 +354,10 @@ class TrackedTask(Task[P, R]):
                 )
             task_kwargs["cache_policy"] = caching.skip_if_ran_policy()
             task_kwargs.setdefault("persist_result", True)
-        task_kwargs["on_completion"] = with_hook(_on_completion, task_kwargs.get("on_completion"))
-        task_kwargs["on_failure"] = with_hook(_on_failure, task_kwargs.get("on_failure"))
+        task_kwargs["on_completion"] = with_hook(
+            flowtrack_task_completed, task_kwargs.get("on_completion")
+        )
+        task_kwargs["on_failure"] = with_hook(flowtrack_task_failed, task_kwargs.get("on_failure"))
         super().__init__(fn=_wrap(fn), **task_kwargs)
         self.task_key = _task_key(fn)
         self.flowtrack_options = TrackingOptions(
@@ -371,9 +373,9 @@ class TrackedTask(Task[P, R]):
         Hooks passed here replace the task's user hooks, as in Prefect; the tracking hooks stay.
         """
         if options.get("on_completion") is not None:
-            options["on_completion"] = with_hook(_on_completion, options["on_completion"])
+            options["on_completion"] = with_hook(flowtrack_task_completed, options["on_completion"])
         if options.get("on_failure") is not None:
-            options["on_failure"] = with_hook(_on_failure, options["on_failure"])
+            options["on_failure"] = with_hook(flowtrack_task_failed, options["on_failure"])
         copy = super().with_options(**options)
         # Prefect builds a plain Task; make it this class again (same attributes) and restore
         # what Prefect recomputed from the wrapper.

@@ -289,10 +289,10 @@ def test_task_user_hooks_follow_the_tracking_hook() -> None:
     def hooked(x: int) -> int:
         return x
 
-    assert hooked.on_completion_hooks == [task_module._on_completion, user_hook]
-    assert hooked.on_failure_hooks == [task_module._on_failure, user_hook, other_hook]
-    assert train.on_completion_hooks == [task_module._on_completion]
-    assert train.on_failure_hooks == [task_module._on_failure]
+    assert hooked.on_completion_hooks == [task_module.flowtrack_task_completed, user_hook]
+    assert hooked.on_failure_hooks == [task_module.flowtrack_task_failed, user_hook, other_hook]
+    assert train.on_completion_hooks == [task_module.flowtrack_task_completed]
+    assert train.on_failure_hooks == [task_module.flowtrack_task_failed]
 
 
 def test_flow_user_hooks_follow_the_tracking_hooks() -> None:
@@ -305,10 +305,14 @@ def test_flow_user_hooks_follow_the_tracking_hooks() -> None:
     def hooked() -> None:
         return None
 
-    assert hooked.on_completion_hooks == [flow_module._on_completion, user_hook]
-    assert hooked.on_failure_hooks == [flow_module._on_failure, user_hook]
-    assert hooked.on_crashed_hooks == [flow_module._on_crashed, other_hook]
-    assert hooked.on_cancellation_hooks == [flow_module._on_cancellation, user_hook, other_hook]
+    assert hooked.on_completion_hooks == [flow_module.flowtrack_flow_completed, user_hook]
+    assert hooked.on_failure_hooks == [flow_module.flowtrack_flow_failed, user_hook]
+    assert hooked.on_crashed_hooks == [flow_module.flowtrack_flow_crashed, other_hook]
+    assert hooked.on_cancellation_hooks == [
+        flow_module.flowtrack_flow_cancelled,
+        user_hook,
+        other_hook,
+    ]
 
 
 def test_a_single_hook_callable_is_accepted() -> None:
@@ -320,11 +324,11 @@ def test_a_single_hook_callable_is_accepted() -> None:
     def hooked_flow() -> None:
         return None
 
-    assert hooked.on_completion_hooks == [task_module._on_completion, user_hook]
-    assert hooked.on_failure_hooks == [task_module._on_failure, other_hook]
-    assert hooked_flow.on_crashed_hooks == [flow_module._on_crashed, user_hook]
+    assert hooked.on_completion_hooks == [task_module.flowtrack_task_completed, user_hook]
+    assert hooked.on_failure_hooks == [task_module.flowtrack_task_failed, other_hook]
+    assert hooked_flow.on_crashed_hooks == [flow_module.flowtrack_flow_crashed, user_hook]
     copy = hooked.with_options(on_completion=other_hook)
-    assert copy.on_completion_hooks == [task_module._on_completion, other_hook]
+    assert copy.on_completion_hooks == [task_module.flowtrack_task_completed, other_hook]
 
 
 def test_task_with_options_stays_tracked() -> None:
@@ -334,8 +338,8 @@ def test_task_with_options_stays_tracked() -> None:
     assert copy.retries == 3
     assert copy.flowtrack_options == train_with_args.flowtrack_options
     assert copy.task_key == train_with_args.task_key
-    assert copy.on_completion_hooks == [task_module._on_completion, user_hook]
-    assert copy.on_failure_hooks == [task_module._on_failure]
+    assert copy.on_completion_hooks == [task_module.flowtrack_task_completed, user_hook]
+    assert copy.on_failure_hooks == [task_module.flowtrack_task_failed]
     assert copy.fn is train_with_args.fn  # not wrapped a second time
 
 
@@ -345,8 +349,8 @@ def test_task_with_options_without_hooks_keeps_the_user_hooks() -> None:
         return x
 
     copy = hooked.with_options(retries=1)
-    assert copy.on_completion_hooks == [task_module._on_completion, user_hook]
-    assert copy.on_failure_hooks == [task_module._on_failure, other_hook]
+    assert copy.on_completion_hooks == [task_module.flowtrack_task_completed, user_hook]
+    assert copy.on_failure_hooks == [task_module.flowtrack_task_failed, other_hook]
 
 
 def test_task_with_options_hooks_replace_the_user_hooks() -> None:
@@ -355,7 +359,7 @@ def test_task_with_options_hooks_replace_the_user_hooks() -> None:
         return x
 
     copy = hooked.with_options(on_completion=[other_hook])
-    assert copy.on_completion_hooks == [task_module._on_completion, other_hook]
+    assert copy.on_completion_hooks == [task_module.flowtrack_task_completed, other_hook]
 
 
 def test_task_with_options_keeps_skip_if_ran() -> None:
@@ -374,8 +378,8 @@ def test_flow_with_options_stays_tracked() -> None:
     assert copy.name == "x"
     assert copy.retries == 3
     assert copy.flowtrack_options is pipeline.flowtrack_options
-    assert copy.on_crashed_hooks == [flow_module._on_crashed, user_hook]
-    assert copy.on_completion_hooks == [flow_module._on_completion]
+    assert copy.on_crashed_hooks == [flow_module.flowtrack_flow_crashed, user_hook]
+    assert copy.on_completion_hooks == [flow_module.flowtrack_flow_completed]
     assert copy.version == pipeline.version
     assert copy._entrypoint == pipeline._entrypoint
     assert copy.fn is pipeline.fn
@@ -387,8 +391,8 @@ def test_flow_with_options_without_hooks_keeps_the_user_hooks() -> None:
         return None
 
     copy = hooked.with_options(retries=1)
-    assert copy.on_completion_hooks == [flow_module._on_completion, user_hook]
-    assert copy.on_cancellation_hooks == [flow_module._on_cancellation, other_hook]
+    assert copy.on_completion_hooks == [flow_module.flowtrack_flow_completed, user_hook]
+    assert copy.on_cancellation_hooks == [flow_module.flowtrack_flow_cancelled, other_hook]
 
 
 # ---------------------------------------------------------------------------------- pickling

@@ -494,3 +494,65 @@ def test_untracked_prefect_flow_with_tracked_tasks(client: flowtrack.MlflowClien
     [run] = runs_of(client, "plain-parent")  # the flow's name is the experiment
     assert PARENT not in run.data.tags
     assert run.data.tags[FLOW_NAME_TAG] == "plain-parent"
+
+
+@tracked_flow(name="cancelled")
+def cancellable() -> None:
+    """Never run: its cancellation hook is called directly below."""
+
+
+def test_cancellation_hook_marks_the_flow_run_and_its_open_runs_killed(
+    client: flowtrack.MlflowClient,
+) -> None:
+    # A local run cannot be cancelled on cue; call the hook Prefect calls on cancellation.
+    from uuid import uuid4
+
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.states import Cancelled
+
+    from flowtrack.tasks.flow import flowtrack_flow_cancelled
+
+    flow_run = FlowRun(id=uuid4(), name="doomed-run", flow_id=uuid4(), run_count=1)
+    experiment_id = client.create_experiment("cancelled")
+    client.create_run(experiment_id, run_id=flow_run.id.hex, run_name="doomed-run")
+    step = client.create_run(
+        experiment_id,
+        tags={FLOW_RUN_ID_TAG: str(flow_run.id), PARENT: flow_run.id.hex},
+        run_name="step",
+    )
+    flowtrack_flow_cancelled(cancellable, flow_run, Cancelled(message="cancelled by user"))
+    assert client.get_run(flow_run.id.hex).info.status is RunStatus.KILLED
+    assert client.get_run(flow_run.id.hex).data.tags[STATE_TAG] == "Cancelled"
+    assert client.get_run(step.info.run_id).info.status is RunStatus.KILLED
+
+
+@tracked_flow(name="deployed")
+def deployed(alpha: float = 0.5) -> dict[str, float]:
+    return {"alpha_squared": alpha * alpha}
+
+
+def test_a_deployment_run_is_tagged_with_the_deployment_name(
+    client: flowtrack.MlflowClient,
+) -> None:
+    # What a worker does for a deployment's flow run, minus the worker: create the run from
+    # the deployment, then execute the flow for it.
+    from prefect.client.orchestration import get_client
+    from prefect.flow_engine import run_flow
+
+    from flowtrack.tasks.identity import DEPLOYMENT_TAG
+
+    with get_client(sync_client=True) as prefect_client:
+        flow_id = prefect_client.create_flow_from_name("deployed")
+        deployment_id = prefect_client.create_deployment(
+            flow_id, name="nightly", entrypoint="tests/tasks/test_engine.py:deployed"
+        )
+        flow_run = prefect_client.create_flow_run_from_deployment(
+            deployment_id, parameters={"alpha": 0.25}
+        )
+    state = run_flow(deployed, flow_run=flow_run, parameters={"alpha": 0.25}, return_type="state")
+    assert state.is_completed()  # type: ignore[union-attr]
+    [run] = runs_of(client, "deployed")
+    assert run.info.run_id == flow_run.id.hex
+    assert run.data.tags[DEPLOYMENT_TAG] == "nightly"
+    assert run.data.params == {"alpha": "0.25"}
+    assert run.data.metrics["alpha_squared"] == 0.0625
