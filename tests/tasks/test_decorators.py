@@ -405,7 +405,7 @@ def test_tasks_and_flows_survive_cloudpickle() -> None:
         assert type(loaded) is TrackedTask
         assert loaded.flowtrack_options == original.flowtrack_options
         assert loaded.task_key == original.task_key
-        assert _hook_names(loaded.on_completion_hooks) == ["_on_completion"]
+        assert _hook_names(loaded.on_completion_hooks) == ["flowtrack_task_completed"]
     loaded_flow = cloudpickle.loads(cloudpickle.dumps(pipeline))
     assert type(loaded_flow) is TrackedFlow
     assert loaded_flow.flowtrack_options == pipeline.flowtrack_options
@@ -417,7 +417,7 @@ def test_with_options_copies_survive_cloudpickle() -> None:
     loaded = cloudpickle.loads(cloudpickle.dumps(copy))
     assert type(loaded) is TrackedTask
     assert loaded.flowtrack_options == copy.flowtrack_options
-    assert _hook_names(loaded.on_completion_hooks) == ["_on_completion", "user_hook"]
+    assert _hook_names(loaded.on_completion_hooks) == ["flowtrack_task_completed", "user_hook"]
 
 
 # ------------------------------------------------------------------------ untracked direct calls
