@@ -51,6 +51,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/tracking.py
 	$(BIN)/python bench/serving.py
+	$(BIN)/python bench/tasks.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix flowtrack tests bench examples flows

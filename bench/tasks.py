@@ -1,0 +1,217 @@
+"""Prefect benchmark: the overhead of ``@tracked_task`` over a plain ``prefect.task``.
+
+Run with ``make bench`` (or ``.venv/bin/python bench/tasks.py [--repeat 7] [--profile]``).
+
+Each flow calls 50 trivial tasks (``step(i) -> {"value": i}``): a plain ``@flow`` with plain
+``@task``s against a ``@tracked_flow`` with ``@tracked_task``s (tracking URI on a SQLite file in
+a temporary directory, so every task run writes its params, result metric, attempts, duration
+and tags there). Flows run alternately, after one warm-up of each. Overhead per task =
+(median tracked - median plain) / 50; it includes the flow's own fixed tracking cost (its run,
+the sweep of open runs, the Prefect artifacts), which the empty-flow row measures on its own.
+The "(of min)" column takes the fastest runs instead: on a shared machine, the runs least
+disturbed by other load.
+
+Prefect runs on its default local path, the ephemeral API: no ``PREFECT_API_URL``, so the first
+flow run starts Prefect's API server in a subprocess on a SQLite database. That database, results
+and logs go to a temporary ``PREFECT_HOME``; analytics are off, the start-up timeout is raised to
+180 s (a loaded 2-core machine needs 20-40 s) and Prefect's console logging is set to WARNING so
+the output stays readable (tracking errors are warnings and still show).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+N_TASKS = 50
+TARGET_MS = 5.0
+
+
+def _configure_environment(home: str) -> None:
+    """Set Prefect's and flowtrack's environment; must run before Prefect is imported."""
+    os.environ["PREFECT_HOME"] = home
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "180"
+    os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    os.environ.pop("PREFECT_API_URL", None)
+    os.environ["FLOWTRACK_ARTIFACT_ROOT"] = str(Path(home) / "flowtrack-artifacts")
+
+
+def step(i: int) -> dict[str, float]:
+    """The task body: trivial, with one parameter and one numeric result."""
+    return {"value": float(i)}
+
+
+def build_flows() -> dict[str, Callable[[], Any]]:
+    """Return the flows to time, by name: plain and tracked, sequential, submitted and empty."""
+    from prefect import flow, task
+
+    from flowtrack.tasks import tracked_flow, tracked_task
+
+    plain_step = task(step, name="step")
+    tracked_step = tracked_task(step, name="step")
+
+    @flow(name="bench-plain")
+    def plain_sequential() -> None:
+        for i in range(N_TASKS):
+            plain_step(i)
+
+    @tracked_flow(name="bench-tracked")
+    def tracked_sequential() -> None:
+        for i in range(N_TASKS):
+            tracked_step(i)
+
+    @flow(name="bench-plain-submit")
+    def plain_submit() -> None:
+        futures = [plain_step.submit(i) for i in range(N_TASKS)]
+        for future in futures:
+            future.result()
+
+    @tracked_flow(name="bench-tracked-submit")
+    def tracked_submit() -> None:
+        futures = [tracked_step.submit(i) for i in range(N_TASKS)]
+        for future in futures:
+            future.result()
+
+    @flow(name="bench-plain-empty")
+    def plain_empty() -> None:
+        pass
+
+    @tracked_flow(name="bench-tracked-empty")
+    def tracked_empty() -> None:
+        pass
+
+    return {
+        "plain": plain_sequential,
+        "tracked": tracked_sequential,
+        "plain-submit": plain_submit,
+        "tracked-submit": tracked_submit,
+        "plain-empty": plain_empty,
+        "tracked-empty": tracked_empty,
+    }
+
+
+def time_pairs(
+    plain: Callable[[], Any], tracked: Callable[[], Any], repeat: int
+) -> tuple[list[float], list[float]]:
+    """Time ``repeat`` runs of each flow, alternating plain and tracked, after one warm-up each."""
+    plain()
+    tracked()
+    plain_times: list[float] = []
+    tracked_times: list[float] = []
+    for _ in range(repeat):
+        for fn, times in ((plain, plain_times), (tracked, tracked_times)):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    return plain_times, tracked_times
+
+
+def _range_ms(times: list[float], per: int) -> str:
+    return f"{min(times) / per * 1e3:.1f}-{max(times) / per * 1e3:.1f}"
+
+
+def profile_tracked(flow_fn: Callable[[], Any]) -> None:
+    """Profile one tracked flow run: flowtrack's functions by cumulative time, store calls."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    flow_fn()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    print(f"\ncProfile of one tracked flow of {N_TASKS} tasks, flowtrack frames by cumulative time")
+    stats.sort_stats("cumulative").print_stats(r"[/\\]flowtrack[/\\]", 30)
+    raw: dict[tuple[str, int, str], tuple[int, int, float, float, Any]]
+    raw = stats.stats  # type: ignore[attr-defined]  # pstats keeps its table untyped
+    store_calls = {
+        name: calls
+        for (path, _, name), (_, calls, _, _, _) in raw.items()
+        if path.replace("\\", "/").endswith("stores/tracking/sql/store.py")
+        and not name.startswith("_")
+    }
+    total = sum(store_calls.values())
+    print(f"SQL store calls: {total} in the flow run, {total / N_TASKS:.1f} per task")
+    for name, calls in sorted(store_calls.items(), key=lambda item: -item[1]):
+        print(f"  {name:<24} {calls:>5}")
+
+
+def main() -> None:
+    """Time plain against tracked flows and print a table of per-task figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs of each flow")
+    parser.add_argument("--profile", action="store_true", help="also profile one tracked flow")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="flowtrack-bench-tasks-") as tmp:
+        _configure_environment(tmp)
+        import flowtrack
+
+        flowtrack.set_tracking_uri(f"sqlite:///{tmp}/bench.db")
+        flows = build_flows()
+
+        started = time.perf_counter()
+        flows["plain-empty"]()  # the first flow run starts Prefect's ephemeral API
+        print(f"Prefect ephemeral API started in {time.perf_counter() - started:.1f} s")
+        print(
+            f"{N_TASKS} trivial tasks per flow, {args.repeat} runs each after a warm-up, "
+            "plain and tracked alternating: medians [min-max]"
+        )
+        header = (
+            f"{'ms':<26} {'plain':>18} {'tracked':>18} {'overhead':>9} {'(of min)':>9}   target"
+        )
+        print(header)
+        print("-" * len(header))
+
+        results: dict[str, tuple[list[float], list[float]]] = {}
+        for label, kind in (
+            ("sequential, per task", ""),
+            (".submit + result, per task", "-submit"),
+            ("empty flow, per flow", "-empty"),
+        ):
+            plain, tracked = time_pairs(flows[f"plain{kind}"], flows[f"tracked{kind}"], args.repeat)
+            results[kind] = (plain, tracked)
+            per = 1 if kind == "-empty" else N_TASKS
+            overhead = (statistics.median(tracked) - statistics.median(plain)) / per * 1e3
+            # Minima are the runs least disturbed by other load on the machine.
+            overhead_of_min = (min(tracked) - min(plain)) / per * 1e3
+            target = "-" if kind else f"<= {TARGET_MS:g} per task"
+            print(
+                f"{label:<26} "
+                f"{statistics.median(plain) / per * 1e3:>6.1f} [{_range_ms(plain, per):>9}] "
+                f"{statistics.median(tracked) / per * 1e3:>6.1f} [{_range_ms(tracked, per):>9}] "
+                f"{overhead:>9.2f} {overhead_of_min:>9.2f}   {target}",
+                flush=True,
+            )
+
+        def overhead_s(kind: str) -> float:
+            plain, tracked = results[kind]
+            return statistics.median(tracked) - statistics.median(plain)
+
+        marginal = (overhead_s("") - overhead_s("-empty")) / N_TASKS * 1e3
+        print(f"sequential overhead per task without the flow's fixed cost: {marginal:.2f} ms")
+        headline = overhead_s("") / N_TASKS * 1e3
+        verdict = "within" if headline <= TARGET_MS else "OVER"
+        print(
+            f"@tracked_task overhead {headline:.2f} ms/task: {verdict} the {TARGET_MS:g} ms target"
+        )
+
+        if args.profile or headline > TARGET_MS:
+            profile_tracked(flows["tracked"])
+        # Hand Prefect's API the events still queued, so its server has them before it stops.
+        from prefect.events.worker import EventsWorker
+
+        EventsWorker.drain_all()
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
