@@ -321,6 +321,14 @@ def flowtrack_task_completed(task: Task[Any, Any], task_run: TaskRun, state: Sta
         )
 
 
+def _hooks_as_lists(options: dict[str, Any]) -> dict[str, Any]:
+    # Accept one hook where Prefect wants a list of them.
+    for kind in ("on_completion", "on_failure"):
+        if callable(options.get(kind)):
+            options[kind] = [options[kind]]
+    return options
+
+
 class TrackedTask(Task[P, R]):
     """A Prefect :class:`~prefect.Task` whose runs are flowtrack runs; see :func:`tracked_task`.
 
@@ -354,12 +362,9 @@ class TrackedTask(Task[P, R]):
                 )
             task_kwargs["cache_policy"] = caching.skip_if_ran_policy()
             task_kwargs.setdefault("persist_result", True)
-        task_kwargs["on_completion"] = with_hook(
-            flowtrack_task_completed, task_kwargs.get("on_completion")
-        )
-        task_kwargs["on_failure"] = with_hook(flowtrack_task_failed, task_kwargs.get("on_failure"))
-        super().__init__(fn=_wrap(fn), **task_kwargs)
+        super().__init__(fn=_wrap(fn), **_hooks_as_lists(task_kwargs))
         self.task_key = _task_key(fn)
+        self._install_tracking_hooks()
         self.flowtrack_options = TrackingOptions(
             experiment=experiment,
             log_params=log_params if isinstance(log_params, bool) else tuple(log_params),
@@ -367,22 +372,31 @@ class TrackedTask(Task[P, R]):
             strict=strict,
         )
 
+    def _install_tracking_hooks(self) -> None:
+        """Put the tracking hooks first among the task's hooks: the failure hook always, the
+        completion hook only when Prefect persists results (it records cache hits, which need
+        persisted results), so tasks that cannot hit a cache do not run a hook per run."""
+        self.on_failure_hooks = with_hook(flowtrack_task_failed, self.on_failure_hooks)
+        user_hooks = [
+            hook for hook in self.on_completion_hooks if hook is not flowtrack_task_completed
+        ]
+        if caching.persists_results(self):
+            user_hooks.insert(0, flowtrack_task_completed)
+        self.on_completion_hooks = user_hooks
+
     def with_options(self, **options: Any) -> TrackedTask[P, R]:
         """Prefect's ``with_options``, keeping the task tracked and its tracking hooks.
 
         Hooks passed here replace the task's user hooks, as in Prefect; the tracking hooks stay.
         """
-        if options.get("on_completion") is not None:
-            options["on_completion"] = with_hook(flowtrack_task_completed, options["on_completion"])
-        if options.get("on_failure") is not None:
-            options["on_failure"] = with_hook(flowtrack_task_failed, options["on_failure"])
-        copy = super().with_options(**options)
+        copy = super().with_options(**_hooks_as_lists(options))
         # Prefect builds a plain Task; make it this class again (same attributes) and restore
         # what Prefect recomputed from the wrapper.
         copy.__class__ = type(self)
         tracked: TrackedTask[P, R] = copy  # type: ignore[assignment]
         tracked.flowtrack_options = self.flowtrack_options
         tracked.task_key = self.task_key
+        tracked._install_tracking_hooks()
         return tracked
 
 

@@ -289,9 +289,9 @@ def test_task_user_hooks_follow_the_tracking_hook() -> None:
     def hooked(x: int) -> int:
         return x
 
-    assert hooked.on_completion_hooks == [task_module.flowtrack_task_completed, user_hook]
+    assert hooked.on_completion_hooks == [user_hook]
     assert hooked.on_failure_hooks == [task_module.flowtrack_task_failed, user_hook, other_hook]
-    assert train.on_completion_hooks == [task_module.flowtrack_task_completed]
+    assert train.on_completion_hooks == []
     assert train.on_failure_hooks == [task_module.flowtrack_task_failed]
 
 
@@ -324,11 +324,11 @@ def test_a_single_hook_callable_is_accepted() -> None:
     def hooked_flow() -> None:
         return None
 
-    assert hooked.on_completion_hooks == [task_module.flowtrack_task_completed, user_hook]
+    assert hooked.on_completion_hooks == [user_hook]
     assert hooked.on_failure_hooks == [task_module.flowtrack_task_failed, other_hook]
     assert hooked_flow.on_crashed_hooks == [flow_module.flowtrack_flow_crashed, user_hook]
     copy = hooked.with_options(on_completion=other_hook)
-    assert copy.on_completion_hooks == [task_module.flowtrack_task_completed, other_hook]
+    assert copy.on_completion_hooks == [other_hook]
 
 
 def test_task_with_options_stays_tracked() -> None:
@@ -338,7 +338,7 @@ def test_task_with_options_stays_tracked() -> None:
     assert copy.retries == 3
     assert copy.flowtrack_options == train_with_args.flowtrack_options
     assert copy.task_key == train_with_args.task_key
-    assert copy.on_completion_hooks == [task_module.flowtrack_task_completed, user_hook]
+    assert copy.on_completion_hooks == [user_hook]
     assert copy.on_failure_hooks == [task_module.flowtrack_task_failed]
     assert copy.fn is train_with_args.fn  # not wrapped a second time
 
@@ -349,7 +349,7 @@ def test_task_with_options_without_hooks_keeps_the_user_hooks() -> None:
         return x
 
     copy = hooked.with_options(retries=1)
-    assert copy.on_completion_hooks == [task_module.flowtrack_task_completed, user_hook]
+    assert copy.on_completion_hooks == [user_hook]
     assert copy.on_failure_hooks == [task_module.flowtrack_task_failed, other_hook]
 
 
@@ -359,7 +359,7 @@ def test_task_with_options_hooks_replace_the_user_hooks() -> None:
         return x
 
     copy = hooked.with_options(on_completion=[other_hook])
-    assert copy.on_completion_hooks == [task_module.flowtrack_task_completed, other_hook]
+    assert copy.on_completion_hooks == [other_hook]
 
 
 def test_task_with_options_keeps_skip_if_ran() -> None:
@@ -405,7 +405,7 @@ def test_tasks_and_flows_survive_cloudpickle() -> None:
         assert type(loaded) is TrackedTask
         assert loaded.flowtrack_options == original.flowtrack_options
         assert loaded.task_key == original.task_key
-        assert _hook_names(loaded.on_completion_hooks) == ["flowtrack_task_completed"]
+        assert _hook_names(loaded.on_completion_hooks) == []
     loaded_flow = cloudpickle.loads(cloudpickle.dumps(pipeline))
     assert type(loaded_flow) is TrackedFlow
     assert loaded_flow.flowtrack_options == pipeline.flowtrack_options
@@ -417,7 +417,7 @@ def test_with_options_copies_survive_cloudpickle() -> None:
     loaded = cloudpickle.loads(cloudpickle.dumps(copy))
     assert type(loaded) is TrackedTask
     assert loaded.flowtrack_options == copy.flowtrack_options
-    assert _hook_names(loaded.on_completion_hooks) == ["flowtrack_task_completed", "user_hook"]
+    assert _hook_names(loaded.on_completion_hooks) == ["user_hook"]
 
 
 # ------------------------------------------------------------------------ untracked direct calls
@@ -505,3 +505,24 @@ def test_tracking_guard_is_silent_without_errors(caplog: pytest.LogCaptureFixtur
         value = 1
     assert value == 1
     assert caplog.records == []
+
+
+def test_the_cache_hit_hook_is_installed_only_when_results_persist() -> None:
+    # Recording cache hits needs the completion hook; tasks whose results Prefect does not
+    # persist can never hit a cache, so they do not run one per task run.
+    def step(x: int) -> int:
+        return x
+
+    plain = tracked_task(step, on_completion=[user_hook])
+    cached = tracked_task(step, skip_if_ran=True, on_completion=[user_hook])
+    persisted = tracked_task(step, persist_result=True)
+    assert plain.on_completion_hooks == [user_hook]
+    assert cached.on_completion_hooks == [task_module.flowtrack_task_completed, user_hook]
+    assert persisted.on_completion_hooks == [task_module.flowtrack_task_completed]
+    assert plain.with_options(persist_result=True).on_completion_hooks == [
+        task_module.flowtrack_task_completed,
+        user_hook,
+    ]
+    assert cached.with_options(persist_result=False).on_completion_hooks == [user_hook]
+    for task in (plain, cached, persisted):
+        assert task.on_failure_hooks[0] is task_module.flowtrack_task_failed
