@@ -125,3 +125,39 @@ def test_worse_run_is_rejected_against_the_champion(
     assert result.reasons == ["accuracy_score = 0.947368 fails accuracy_score >= 0.99"]
     assert _flow_run(kept).info.status == "FINISHED"
     assert client.get_model_version_by_alias(MODEL_NAME, "champion").version == 1
+
+
+@pytest.mark.s3
+def test_steps_hand_each_other_s3_uris_when_artifacts_live_on_s3(
+    clean_context: None,
+    tmp_path: Path,
+    s3_bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import fsspec
+    from sklearn.datasets import load_breast_cancer
+
+    # The source data and every artifact on S3 (moto's server); the store is SQLite.
+    source = f"s3://{s3_bucket}/raw/breast_cancer.csv"
+    frame = load_breast_cancer(as_frame=True).frame
+    with fsspec.open(source, "w") as file:
+        frame.to_csv(file, index=False)
+    monkeypatch.setenv("FLOWTRACK_ARTIFACT_ROOT", f"s3://{s3_bucket}/artifacts")
+    flowtrack.set_tracking_uri(f"sqlite:///{tmp_path / 'flowtrack.db'}")
+    flow = load_flow_from_entrypoint(f"{FLOW_FILE}:train_register")
+
+    state = _run(flow, source=source)
+
+    assert state.is_completed(), state.message
+    steps = _steps(_flow_run(state))
+    ingest = steps["ingest"]
+    assert ingest.info.artifact_uri is not None
+    assert ingest.info.artifact_uri.startswith(f"s3://{s3_bucket}/artifacts/")
+    s3 = fsspec.filesystem("s3")
+    assert s3.exists(f"{ingest.info.artifact_uri}/data/train.csv")
+    assert s3.exists(f"{steps['train'].info.artifact_uri}/model/MLmodel")
+    [dataset] = [
+        item.dataset for item in ingest.inputs.dataset_inputs if item.context == "training"
+    ]
+    assert source in dataset.source
+    assert state.result().promoted
