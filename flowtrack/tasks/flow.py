@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 from prefect import Flow
@@ -159,14 +160,28 @@ class _FlowBody:
             return cls(client, run, flow.name, options, strict)
         return None
 
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Run the flow's body with its run active; record an error it raises, re-raise it."""
+        with activated(self.client, self.run):
+            try:
+                yield
+            except BaseException as exc:
+                self.raised(exc)
+                raise
+
     def returned(self, result: Any) -> None:
+        """Log the numbers of the body's result as the run's metrics (the hooks close it)."""
         metrics = metrics_from_result(result) if self.options.log_result else {}
         if not metrics:
             return
         with tracking_guard(f"log the result of flow {self.flow_name!r}", self.strict):
             log_metrics(self.client, self.run.info.run_id, metrics)
 
-    def raised(self, error: BaseException, attempt: int) -> None:
+    def raised(self, error: BaseException) -> None:
+        """Record a failed attempt of the body; Prefect's state hooks end the run."""
+        context = FlowRunContext.get()
+        attempt = max(context.flow_run.run_count, 1) if context and context.flow_run else 1
         with tracking_guard(f"record the failure of flow {self.flow_name!r}", False):
             self.client.set_tag(
                 self.run.info.run_id,
@@ -178,10 +193,6 @@ class _FlowBody:
 def _wrap(fn: Callable[P, R]) -> Callable[P, R]:
     """The function Prefect runs: the user's, with the flow's run active."""
 
-    def attempt_number() -> int:
-        context = FlowRunContext.get()
-        return max(context.flow_run.run_count, 1) if context and context.flow_run else 1
-
     if inspect.iscoroutinefunction(fn):
 
         @functools.wraps(fn)
@@ -189,12 +200,8 @@ def _wrap(fn: Callable[P, R]) -> Callable[P, R]:
             body = _FlowBody.begin(fn, args, kwargs)
             if body is None:
                 return await fn(*args, **kwargs)
-            with activated(body.client, body.run):
-                try:
-                    result = await fn(*args, **kwargs)
-                except BaseException as exc:
-                    body.raised(exc, attempt_number())
-                    raise
+            with body.running():
+                result = await fn(*args, **kwargs)
             body.returned(result)
             return result
 
@@ -206,12 +213,8 @@ def _wrap(fn: Callable[P, R]) -> Callable[P, R]:
         body = _FlowBody.begin(fn, args, kwargs)
         if body is None:
             return fn(*args, **kwargs)
-        with activated(body.client, body.run):
-            try:
-                result = fn(*args, **kwargs)
-            except BaseException as exc:
-                body.raised(exc, attempt_number())
-                raise
+        with body.running():
+            result = fn(*args, **kwargs)
         body.returned(result)
         return result
 

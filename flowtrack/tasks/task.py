@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 from prefect import Task
@@ -179,6 +180,19 @@ class _Attempt:
             return cls(client, run, task.name, max(task_run.run_count, 1), options, strict)
         return None
 
+    @contextmanager
+    def body(self) -> Iterator[None]:
+        """Run the task's body with this run active; record an error it raises, re-raise it."""
+        with activated(self.client, self.run):
+            try:
+                yield
+            except Exception as exc:
+                self.failed(exc)
+                raise
+            except BaseException as exc:
+                self.interrupted(exc)
+                raise
+
     def succeeded(self, result: Any) -> None:
         """End the run FINISHED with the result's metrics, the attempt count and duration."""
         with tracking_guard(f"close the run of task {self.task_name!r}", self.strict):
@@ -223,15 +237,8 @@ def _wrap(fn: Callable[P, R]) -> Callable[P, R]:
             attempt = _Attempt.begin(fn, args, kwargs)
             if attempt is None:
                 return await fn(*args, **kwargs)
-            with activated(attempt.client, attempt.run):
-                try:
-                    result = await fn(*args, **kwargs)
-                except Exception as exc:
-                    attempt.failed(exc)
-                    raise
-                except BaseException as exc:
-                    attempt.interrupted(exc)
-                    raise
+            with attempt.body():
+                result = await fn(*args, **kwargs)
             attempt.succeeded(result)
             return result
 
@@ -243,15 +250,8 @@ def _wrap(fn: Callable[P, R]) -> Callable[P, R]:
         attempt = _Attempt.begin(fn, args, kwargs)
         if attempt is None:
             return fn(*args, **kwargs)
-        with activated(attempt.client, attempt.run):
-            try:
-                result = fn(*args, **kwargs)
-            except Exception as exc:
-                attempt.failed(exc)
-                raise
-            except BaseException as exc:
-                attempt.interrupted(exc)
-                raise
+        with attempt.body():
+            result = fn(*args, **kwargs)
         attempt.succeeded(result)
         return result
 

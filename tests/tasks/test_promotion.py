@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 from prefect import flow
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.objects import Artifact as PrefectArtifact
 
 import flowtrack
 from flowtrack.exceptions import InvalidParameterError
@@ -18,6 +16,7 @@ from flowtrack.registry import GateCheck, PromotionDecision, PromotionGate, Prom
 from flowtrack.tasks import promotion as task_promotion
 from flowtrack.tasks.promotion import promote, promotion_markdown
 from flowtrack.tracking.client import FlowtrackClient
+from tests.tasks._prefect_api import latest_artifact
 
 GATE_DATA: dict[str, Any] = {
     "rules": ["rmse <= 55"],
@@ -208,22 +207,8 @@ def release(model: str, version: int, allow_reject: bool = False) -> PromotionDe
     return promote(model, version, GATE_DATA, allow_reject=allow_reject, to_stage="Staging")
 
 
-def _artifact(key: str) -> PrefectArtifact | None:
-    """Read the latest artifact with ``key`` from the Prefect API.
-
-    Posts the filter directly: with FastAPI 0.154 this Prefect server answers 422 to the
-    ``null`` fields that ``Artifact.get`` and ``read_artifacts`` send for unused filters, and
-    an empty task-run filter (``{}``) would drop artifacts of flow runs.
-    """
-    body = {"artifacts": {"key": {"any_": [key]}}, "sort": "UPDATED_DESC", "limit": 1}
-    with get_client(sync_client=True) as prefect_client:
-        response = prefect_client.request("POST", "/artifacts/filter", json=body)
-    found = PrefectArtifact.model_validate_list(response.json())
-    return found[0] if found else None
-
-
 def _artifact_markdown(model: str) -> str | None:
-    artifact = _artifact(task_promotion._artifact_key(model))
+    artifact = latest_artifact(task_promotion._artifact_key(model))
     if artifact is None:
         return None
     assert isinstance(artifact.data, str)
@@ -239,7 +224,7 @@ def test_promotion_in_a_flow_creates_the_artifact(sqlite_uri: str) -> None:
 
     assert decision.promoted
     assert client.get_model_version_by_alias("Churn Model_v2", "champion").version == version
-    artifact = _artifact("flowtrack-promotion-churn-model-v2")
+    artifact = latest_artifact("flowtrack-promotion-churn-model-v2")
     assert artifact is not None
     assert artifact.type == "markdown"
     assert artifact.description == f"Promotion of version {version} of 'Churn Model_v2': promoted"
