@@ -57,7 +57,7 @@ def build_flows() -> dict[str, Callable[[], Any]]:
 
     from flowtrack.tasks import tracked_flow, tracked_task
 
-    plain_step = task(step, name="step")
+    plain_step = task(name="step")(step)
     tracked_step = tracked_task(step, name="step")
 
     @flow(name="bench-plain")
@@ -135,7 +135,7 @@ def own_time_per_task(flow_fn: Callable[[], Any], repeat: int) -> list[float]:
     from flowtrack.tasks import task as task_module
 
     attempt = task_module._Attempt
-    begin, succeeded = attempt.__dict__["begin"], attempt.__dict__["succeeded"]
+    begin, returned = attempt.__dict__["begin"], attempt.__dict__["returned"]
     spent = [0.0]
 
     def timed(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -150,7 +150,7 @@ def own_time_per_task(flow_fn: Callable[[], Any], repeat: int) -> list[float]:
 
     per_run: list[float] = []
     attempt.begin = classmethod(timed(begin.__func__))  # type: ignore[assignment,method-assign]
-    attempt.succeeded = timed(succeeded)  # type: ignore[method-assign]
+    attempt.returned = timed(returned)  # type: ignore[method-assign]
     try:
         for _ in range(repeat):
             spent[0] = 0.0
@@ -158,7 +158,7 @@ def own_time_per_task(flow_fn: Callable[[], Any], repeat: int) -> list[float]:
             per_run.append(spent[0] / N_TASKS * 1e3)
     finally:
         attempt.begin = begin  # type: ignore[method-assign]
-        attempt.succeeded = succeeded  # type: ignore[method-assign]
+        attempt.returned = returned  # type: ignore[method-assign]
     return per_run
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
 from flowtrack._private.clock import now_ms
 from flowtrack.entities import Run
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from flowtrack.tracking.client import FlowtrackClient
 
 __all__ = [
+    "BodyTracker",
     "bound_parameters",
     "duration_s",
     "error_text",
@@ -22,9 +25,60 @@ __all__ = [
     "signed_like",
     "state_name",
     "with_hook",
+    "wrap",
 ]
 
 _MAX_ERROR_LENGTH = 1000
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class BodyTracker(Protocol):
+    """The run around one execution of a flow's or task's body."""
+
+    def running(self) -> AbstractContextManager[None]:
+        """Make the run active while the body runs; record an error it raises."""
+
+    def returned(self, result: Any) -> None:
+        """Record what the body returned."""
+
+
+def wrap(fn: Callable[P, R], tracker: type[Any]) -> Callable[P, R]:
+    """The function Prefect runs for ``fn``: ``fn`` inside the run of its flow or task run.
+
+    ``tracker.begin(fn, args, kwargs)`` (looked up at each call) opens the run of the current
+    Prefect flow or task run and returns a :class:`BodyTracker`, or ``None`` outside one: ``fn``
+    then runs untracked. Sync and async functions get a wrapper of their own kind, with
+    ``fn``'s name, docstring and signature, so Prefect sees the user's parameters.
+    """
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def run_async(*args: Any, **kwargs: Any) -> Any:
+            body: BodyTracker | None = tracker.begin(fn, args, kwargs)
+            if body is None:
+                return await fn(*args, **kwargs)
+            with body.running():
+                result = await fn(*args, **kwargs)
+            body.returned(result)
+            return result
+
+        signed_like(run_async, fn)
+        return run_async  # type: ignore[return-value]  # async fn: R is the coroutine
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        body: BodyTracker | None = tracker.begin(fn, args, kwargs)
+        if body is None:
+            return fn(*args, **kwargs)
+        with body.running():
+            result = fn(*args, **kwargs)
+        body.returned(result)
+        return result
+
+    signed_like(run, fn)
+    return run
 
 
 def error_text(error: BaseException | str | None) -> str:

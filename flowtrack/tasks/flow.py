@@ -10,7 +10,6 @@ artifacts: a table of its steps' metrics and a note naming its flowtrack run.
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -29,9 +28,9 @@ from flowtrack.tasks._shared import (
     duration_s,
     error_text,
     new_client,
-    signed_like,
     state_name,
     with_hook,
+    wrap,
 )
 from flowtrack.tasks.identity import (
     ATTEMPT_ERROR_TAG,
@@ -190,38 +189,6 @@ class _FlowBody:
             )
 
 
-def _wrap(fn: Callable[P, R]) -> Callable[P, R]:
-    """The function Prefect runs: the user's, with the flow's run active."""
-
-    if inspect.iscoroutinefunction(fn):
-
-        @functools.wraps(fn)
-        async def run_async(*args: Any, **kwargs: Any) -> Any:
-            body = _FlowBody.begin(fn, args, kwargs)
-            if body is None:
-                return await fn(*args, **kwargs)
-            with body.running():
-                result = await fn(*args, **kwargs)
-            body.returned(result)
-            return result
-
-        signed_like(run_async, fn)
-        return run_async  # type: ignore[return-value]  # async fn: R is the coroutine
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        body = _FlowBody.begin(fn, args, kwargs)
-        if body is None:
-            return fn(*args, **kwargs)
-        with body.running():
-            result = fn(*args, **kwargs)
-        body.returned(result)
-        return result
-
-    signed_like(run, fn)
-    return run
-
-
 # ---------------------------------------------------------------------------------- state hooks
 
 
@@ -319,7 +286,7 @@ class TrackedFlow(Flow[P, R]):
                 flow_kwargs["version"] = file_hash(source_file) if source_file else None
             except (OSError, TypeError):
                 pass
-        super().__init__(fn=_wrap(fn), **flow_kwargs)
+        super().__init__(fn=wrap(fn, _FlowBody), **flow_kwargs)
         self._entrypoint = _entrypoint(fn)
         self.flowtrack_options = TrackingOptions(
             experiment=experiment,
@@ -341,7 +308,15 @@ class TrackedFlow(Flow[P, R]):
 
 
 @overload
-def tracked_flow(__fn: Callable[P, R]) -> TrackedFlow[P, R]: ...
+def tracked_flow(
+    __fn: Callable[P, R],
+    *,
+    experiment: str | None = None,
+    log_params: bool | Iterable[str] = True,
+    log_result: bool = True,
+    strict: bool | None = None,
+    **flow_kwargs: Any,
+) -> TrackedFlow[P, R]: ...
 
 
 @overload

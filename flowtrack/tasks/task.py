@@ -14,7 +14,6 @@ reuse.
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -33,9 +32,9 @@ from flowtrack.tasks._shared import (
     duration_s,
     error_text,
     new_client,
-    signed_like,
     state_name,
     with_hook,
+    wrap,
 )
 from flowtrack.tasks.identity import (
     ATTEMPT_ERROR_TAG,
@@ -181,7 +180,7 @@ class _Attempt:
         return None
 
     @contextmanager
-    def body(self) -> Iterator[None]:
+    def running(self) -> Iterator[None]:
         """Run the task's body with this run active; record an error it raises, re-raise it."""
         with activated(self.client, self.run):
             try:
@@ -193,7 +192,7 @@ class _Attempt:
                 self.interrupted(exc)
                 raise
 
-    def succeeded(self, result: Any) -> None:
+    def returned(self, result: Any) -> None:
         """End the run FINISHED with the result's metrics, the attempt count and duration."""
         with tracking_guard(f"close the run of task {self.task_name!r}", self.strict):
             metrics = metrics_from_result(result) if self.options.log_result else {}
@@ -226,37 +225,6 @@ class _Attempt:
                 {ATTEMPTS_METRIC: float(self.attempt), DURATION_METRIC: duration_s(self.run)},
                 {STATE_TAG: "Crashed", ERROR_TAG: error_text(error)},
             )
-
-
-def _wrap(fn: Callable[P, R]) -> Callable[P, R]:
-    """The function Prefect runs: the user's, between opening and closing its run."""
-    if inspect.iscoroutinefunction(fn):
-
-        @functools.wraps(fn)
-        async def run_async(*args: Any, **kwargs: Any) -> Any:
-            attempt = _Attempt.begin(fn, args, kwargs)
-            if attempt is None:
-                return await fn(*args, **kwargs)
-            with attempt.body():
-                result = await fn(*args, **kwargs)
-            attempt.succeeded(result)
-            return result
-
-        signed_like(run_async, fn)
-        return run_async  # type: ignore[return-value]  # async fn: R is the coroutine
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        attempt = _Attempt.begin(fn, args, kwargs)
-        if attempt is None:
-            return fn(*args, **kwargs)
-        with attempt.body():
-            result = fn(*args, **kwargs)
-        attempt.succeeded(result)
-        return result
-
-    signed_like(run, fn)
-    return run
 
 
 # ---------------------------------------------------------------------------------- state hooks
@@ -362,7 +330,7 @@ class TrackedTask(Task[P, R]):
                 )
             task_kwargs["cache_policy"] = caching.skip_if_ran_policy()
             task_kwargs.setdefault("persist_result", True)
-        super().__init__(fn=_wrap(fn), **_hooks_as_lists(task_kwargs))
+        super().__init__(fn=wrap(fn, _Attempt), **_hooks_as_lists(task_kwargs))
         self.task_key = _task_key(fn)
         self._install_tracking_hooks()
         self.flowtrack_options = TrackingOptions(
@@ -401,7 +369,16 @@ class TrackedTask(Task[P, R]):
 
 
 @overload
-def tracked_task(__fn: Callable[P, R]) -> TrackedTask[P, R]: ...
+def tracked_task(
+    __fn: Callable[P, R],
+    *,
+    experiment: str | None = None,
+    log_params: bool | Iterable[str] = True,
+    log_result: bool = True,
+    skip_if_ran: bool = False,
+    strict: bool | None = None,
+    **task_kwargs: Any,
+) -> TrackedTask[P, R]: ...
 
 
 @overload
