@@ -22,9 +22,6 @@ Run it once with the defaults::
     python flows/train_register.py
 """
 
-# No ``from __future__ import annotations``: Prefect validates the flow's parameters with a
-# pydantic model built from its signature, and string annotations fail to resolve when the flow
-# is loaded from its file (``load_flow_from_entrypoint``, as deployments do).
 import contextlib
 import tempfile
 from pathlib import Path
@@ -349,4 +346,17 @@ def train_register(
 
 
 if __name__ == "__main__":
-    print(train_register().model_dump_json(indent=2))
+    from prefect.settings import (
+        PREFECT_SERVER_ANALYTICS_ENABLED,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
+
+    # Prefect's local API takes 20-40 s to start on a small machine: allow it, and no analytics.
+    with temporary_settings(
+        {
+            PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 180,
+            PREFECT_SERVER_ANALYTICS_ENABLED: False,
+        }
+    ):
+        print(train_register().model_dump_json(indent=2))

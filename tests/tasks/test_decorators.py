@@ -526,3 +526,11 @@ def test_the_cache_hit_hook_is_installed_only_when_results_persist() -> None:
     assert cached.with_options(persist_result=False).on_completion_hooks == [user_hook]
     for task in (plain, cached, persisted):
         assert task.on_failure_hooks[0] is task_module.flowtrack_task_failed
+
+
+def test_flowtrack_is_registered_as_a_prefect_collection() -> None:
+    from importlib.metadata import entry_points
+
+    [entry] = [ep for ep in entry_points(group="prefect.collections") if ep.name == "flowtrack"]
+    assert entry.value == "flowtrack"
+    assert entry.load().__name__ == "flowtrack"
