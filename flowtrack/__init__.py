@@ -14,9 +14,9 @@ Models move the same way: ``mlflow.sklearn.log_model(clf, name="model")``,
 use MLflow's names and on-disk format (see :mod:`flowtrack.pyfunc` and :mod:`flowtrack.sklearn`).
 
 Importing flowtrack is nearly free: every public name (and every submodule, such as
-``flowtrack.data``, ``flowtrack.models``, ``flowtrack.pyfunc`` or ``flowtrack.sklearn``) is
-imported on first access (PEP 562), so scripts that never log pay nothing for pydantic,
-SQLAlchemy, pandas or scikit-learn.
+``flowtrack.artifacts``, ``flowtrack.data``, ``flowtrack.models``, ``flowtrack.pyfunc`` or
+``flowtrack.sklearn``) is imported on first access (PEP 562), so scripts that never log pay
+nothing for pydantic, SQLAlchemy, pandas or scikit-learn.
 """
 
 # No `typing` import here: it alone costs more than the rest of `import flowtrack`.
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     # Submodules as typed attributes (flowtrack.pyfunc.load_model...); not in __all__.
+    import flowtrack.artifacts
     import flowtrack.models
     import flowtrack.pyfunc
     import flowtrack.sklearn  # noqa: F401

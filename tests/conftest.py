@@ -16,6 +16,7 @@ import pytest
 import flowtrack as mlflow
 from flowtrack.tracking import _context
 
+
 def pytest_configure(config: pytest.Config) -> None:
     """Point Prefect at a throw-away home before anything imports it.
 

@@ -149,9 +149,7 @@ class SqlTrackingStore(TrackingStore):
         run_id: str | None = None,
     ) -> Run:
         """See :meth:`TrackingStore.create_run`."""
-        return runs.create_run(
-            self._db, experiment_id, user_id, start_time, tags, run_name, run_id
-        )
+        return runs.create_run(self._db, experiment_id, user_id, start_time, tags, run_name, run_id)
 
     def get_run(self, run_id: str) -> Run:
         """See :meth:`TrackingStore.get_run`."""
