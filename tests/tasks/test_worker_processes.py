@@ -16,7 +16,7 @@ from prefect.task_runners import ProcessPoolTaskRunner
 import flowtrack
 from flowtrack.entities import RunStatus
 from flowtrack.tasks import tracked_flow
-from tests.tasks._worker_tasks import square
+from tests.tasks._worker_tasks import dies_midway, square
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
@@ -67,3 +67,23 @@ def test_dask_process_cluster_tasks_nest_under_the_flow_run(
 
     assert dask_flow() == [4, 9, 16]
     check_tree(client, "dask")
+
+
+def test_a_worker_that_dies_leaves_no_run_open(client: flowtrack.MlflowClient) -> None:
+    # The worker exits before the task can close its run; when the flow run ends (Failed:
+    # the process pool broke), its tracking hook ends every run of it still open, KILLED.
+    @tracked_flow(name="worker-dies", task_runner=ProcessPoolTaskRunner(max_workers=1))
+    def worker_dies() -> None:
+        dies_midway.submit(7).result()
+
+    state = worker_dies(return_state=True)
+    assert state.is_failed()
+    found = client.get_experiment_by_name("worker-dies")
+    assert found is not None
+    runs = {
+        run.data.tags.get("flowtrack.prefect.task_name", "flow"): run
+        for run in client.search_runs([found.experiment_id])
+    }
+    assert runs["flow"].info.status is RunStatus.FAILED
+    assert runs["dies_midway"].info.status is RunStatus.KILLED
+    assert runs["dies_midway"].data.metrics["before_death"] == 7  # what it logged is kept
