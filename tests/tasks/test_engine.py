@@ -556,3 +556,26 @@ def test_a_deployment_run_is_tagged_with_the_deployment_name(
     assert run.data.tags[DEPLOYMENT_TAG] == "nightly"
     assert run.data.params == {"alpha": "0.25"}
     assert run.data.metrics["alpha_squared"] == 0.0625
+
+
+@tracked_task(timeout_seconds=0.5)
+def too_slow() -> None:
+    import time
+
+    time.sleep(5)
+
+
+@tracked_flow(name="timeouts")
+def timeout_flow() -> Any:
+    return too_slow(return_state=True)
+
+
+def test_a_timed_out_task_is_failed_with_prefects_state(client: flowtrack.MlflowClient) -> None:
+    state = timeout_flow(return_state=True)
+    assert state.is_failed()
+    runs = runs_of(client, "timeouts")
+    [root] = top_level(runs)
+    [step] = children(runs, root)
+    assert step.info.status is RunStatus.FAILED
+    assert step.data.tags[STATE_TAG] == "TimedOut"
+    assert root.info.status is RunStatus.FAILED
