@@ -138,10 +138,16 @@ TRACKING_ENV_VARS = (
 
 @pytest.fixture
 def clean_context(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No tracking variables, a clean fluent context, and a temporary working directory."""
+    """No tracking variables, a clean fluent context, and a temporary working directory.
+
+    ``set_tracking_uri`` also writes ``FLOWTRACK_TRACKING_URI``; setting each variable before
+    deleting it makes monkeypatch restore the original state (unset included) afterwards, so no
+    test leaks its store into the next.
+    """
     monkeypatch.chdir(tmp_path)
     for name in TRACKING_ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     _context.reset()
     yield
     while mlflow.active_run() is not None:
