@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from flowtrack.cli import db, experiments, models, runs
+from flowtrack.cli import artifacts, db, experiments, models, runs
 from flowtrack.cli import registry as _registry  # noqa: F401  (adds the registry commands to models)
 from flowtrack.cli.gc import gc
 from flowtrack.exceptions import FlowtrackError
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 app.add_typer(experiments.app, name="experiments")
 app.add_typer(runs.app, name="runs")
+app.add_typer(artifacts.app, name="artifacts")
 app.add_typer(db.app, name="db")
 app.add_typer(models.app, name="models")
 app.command("gc")(gc)
