@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
-from prefect import Flow
+from prefect import Flow, Task
 from prefect.context import FlowRunContext
 from prefect.utilities.hashing import file_hash
 
@@ -273,6 +273,11 @@ class TrackedFlow(Flow[P, R]):
         strict: bool | None = None,
         **flow_kwargs: Any,
     ) -> None:
+        if isinstance(fn, Task | Flow):
+            raise InvalidParameterError(
+                f"@tracked_flow got the Prefect {type(fn).__name__.lower()} {fn.name!r}: "
+                "decorate the plain function with @tracked_flow instead of @flow"
+            )
         if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
             raise InvalidParameterError(
                 f"@tracked_flow cannot track the generator function {fn.__qualname__!r}: a "

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
-from prefect import Task
+from prefect import Flow, Task
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.utilities.hashing import hash_objects
 
@@ -317,6 +317,11 @@ class TrackedTask(Task[P, R]):
         strict: bool | None = None,
         **task_kwargs: Any,
     ) -> None:
+        if isinstance(fn, Task | Flow):
+            raise InvalidParameterError(
+                f"@tracked_task got the Prefect {type(fn).__name__.lower()} {fn.name!r}: "
+                "decorate the plain function with @tracked_task instead of @task"
+            )
         if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
             raise InvalidParameterError(
                 f"@tracked_task cannot track the generator function {fn.__qualname__!r}: a "

@@ -534,3 +534,19 @@ def test_flowtrack_is_registered_as_a_prefect_collection() -> None:
     [entry] = [ep for ep in entry_points(group="prefect.collections") if ep.name == "flowtrack"]
     assert entry.value == "flowtrack"
     assert entry.load().__name__ == "flowtrack"
+
+
+def test_an_already_decorated_prefect_task_or_flow_is_refused() -> None:
+    from prefect import flow, task
+
+    def step(x: int) -> int:
+        return x
+
+    with pytest.raises(
+        InvalidParameterError, match="decorate the plain function with @tracked_task"
+    ):
+        tracked_task(task(step))
+    with pytest.raises(
+        InvalidParameterError, match="decorate the plain function with @tracked_flow"
+    ):
+        tracked_flow(flow(step))
