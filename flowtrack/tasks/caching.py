@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prefect._internal.result_records import ResultRecord
 from prefect.cache_policies import INPUTS, TASK_SOURCE, CachePolicy
 from prefect.utilities.hashing import hash_objects
 
@@ -67,10 +66,10 @@ def skip_if_ran_policy() -> CachePolicy:
 
 def storage_key(state: State[Any]) -> str | None:
     """The key Prefect stored a completed state's result under, if it stored one."""
-    data = state.data
-    if isinstance(data, ResultRecord):
-        return data.metadata.storage_key
-    return None
+    # A persisted result is a ResultRecord (Prefect-internal class): read it by its fields.
+    metadata = getattr(state.data, "metadata", None)
+    key = getattr(metadata, "storage_key", None)
+    return key if isinstance(key, str) else None
 
 
 def persists_results(task: Task[Any, Any]) -> bool:
