@@ -17,6 +17,10 @@ each step's logic is a plain function (``load_and_split``, ``fit_model``, ``eval
 
 A rejected promotion fails the flow run with the gate's reasons, unless ``allow_reject=True``.
 
+The data and models live wherever the experiment's artifacts do: local files by default, S3 with
+``FLOWTRACK_ARTIFACT_ROOT=s3://bucket/prefix`` (set before the experiment is first created) and
+the usual AWS variables; ``source`` may be any fsspec URL too.
+
 Run it once with the defaults::
 
     python flows/train_register.py
