@@ -14,14 +14,11 @@ from flowtrack.entities import Run
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import State
 
-    from flowtrack.tracking.client import FlowtrackClient
-
 __all__ = [
     "BodyTracker",
     "bound_parameters",
     "duration_s",
     "error_text",
-    "new_client",
     "signed_like",
     "state_name",
     "with_hook",
@@ -85,13 +82,6 @@ def error_text(error: BaseException | str | None) -> str:
     """An error as ``Type: message`` (a string as is), cut to fit a tag."""
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     return text[:_MAX_ERROR_LENGTH]
-
-
-def new_client() -> FlowtrackClient:
-    """The fluent API's cached client for the current tracking URI."""
-    from flowtrack.tracking.fluent.config import current_client
-
-    return current_client()
 
 
 def duration_s(run: Run) -> float:

@@ -27,7 +27,6 @@ from flowtrack.tasks._shared import (
     bound_parameters,
     duration_s,
     error_text,
-    new_client,
     state_name,
     with_hook,
     wrap,
@@ -57,6 +56,7 @@ from flowtrack.tasks.recorder import (
     log_metrics,
     open_run,
 )
+from flowtrack.tracking.fluent.config import current_client
 
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import FlowRun, State
@@ -153,7 +153,7 @@ class _FlowBody:
         options = getattr(flow, "flowtrack_options", None) or TrackingOptions()
         strict = options.is_strict()
         with tracking_guard(f"open the run of flow {flow.name!r}", strict):
-            client = new_client()
+            client = current_client()
             parameters = bound_parameters(fn, args, kwargs)
             run = _open_flow_run(client, flow, flow_run, options, parameters)
             return cls(client, run, flow.name, options, strict)
@@ -197,7 +197,7 @@ def _finish(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any], status: 
     if options is None:
         return
     with tracking_guard(f"close the run of flow {flow.name!r}", options.is_strict()):
-        client = new_client()
+        client = current_client()
         try:
             run = client.get_run(run_id_for(flow_run.id))
         except NotFoundError:  # the body never ran (e.g. invalid parameters)

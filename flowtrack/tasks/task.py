@@ -31,7 +31,6 @@ from flowtrack.tasks._shared import (
     bound_parameters,
     duration_s,
     error_text,
-    new_client,
     state_name,
     with_hook,
     wrap,
@@ -57,6 +56,7 @@ from flowtrack.tasks.identity import (
 from flowtrack.tasks.options import TrackingOptions, tracking_guard
 from flowtrack.tasks.params import metrics_from_result, summarize_parameters
 from flowtrack.tasks.recorder import RunPlan, close_run, experiment_id_for, open_run
+from flowtrack.tracking.fluent.config import current_client
 
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import State, TaskRun
@@ -173,7 +173,7 @@ class _Attempt:
         options = getattr(task, "flowtrack_options", None) or TrackingOptions()
         strict = options.is_strict()
         with tracking_guard(f"open the run of task {task.name!r}", strict):
-            client = new_client()
+            client = current_client()
             parameters = bound_parameters(fn, args, kwargs)
             run = _open_task_run(client, task, task_run, options, fn, parameters)
             return cls(client, run, task.name, max(task_run.run_count, 1), options, strict)
@@ -241,7 +241,7 @@ def flowtrack_task_failed(task: Task[Any, Any], task_run: TaskRun, state: State[
     if options is None:
         return
     with tracking_guard(f"close the failed run of task {task.name!r}", options.is_strict()):
-        client = new_client()
+        client = current_client()
         try:
             run = client.get_run(run_id_for(task_run.id))
         except NotFoundError:
@@ -271,10 +271,10 @@ def flowtrack_task_completed(task: Task[Any, Any], task_run: TaskRun, state: Sta
     if state.name != "Cached":
         if caching.persists_results(task):
             with tracking_guard(f"tag the cached result of task {task.name!r}", strict):
-                new_client().set_tag(run_id_for(task_run.id), CACHE_KEY_TAG, key)
+                current_client().set_tag(run_id_for(task_run.id), CACHE_KEY_TAG, key)
         return
     with tracking_guard(f"record the cache hit of task {task.name!r}", strict):
-        client = new_client()
+        client = current_client()
         run = _open_task_run(client, task, task_run, options, task.fn, {}, {CACHE_HIT_TAG: key})
         producer = caching.find_cached_run(key, [run.info.experiment_id], client=client)
         close_run(
