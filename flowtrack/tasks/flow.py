@@ -51,7 +51,7 @@ from flowtrack.tasks.params import metrics_from_result, summarize_parameters
 from flowtrack.tasks.recorder import (
     RunPlan,
     close_run,
-    experiment_id_for,
+    experiment_of,
     kill_open_runs,
     log_metrics,
     open_run,
@@ -97,12 +97,7 @@ def _open_flow_run(
     parameters: dict[str, Any],
 ) -> Run:
     parent = _caller_run(client, flow_run)
-    if options.experiment is not None:
-        experiment_id = experiment_id_for(client, options.experiment)
-    elif parent is not None:
-        experiment_id = parent.info.experiment_id
-    else:
-        experiment_id = experiment_id_for(client, flow.name)
+    experiment_id = experiment_of(client, options.experiment, parent, flow.name)
     tags = source_tags(flow.fn)
     tags[FLOW_NAME_TAG] = flow.name
     tags[FLOW_RUN_ID_TAG] = str(flow_run.id)

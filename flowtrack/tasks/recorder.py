@@ -21,6 +21,7 @@ __all__ = [
     "RunPlan",
     "close_run",
     "experiment_id_for",
+    "experiment_of",
     "kill_open_runs",
     "log_metrics",
     "open_run",
@@ -65,6 +66,32 @@ def experiment_id_for(client: FlowtrackClient, name: str) -> str:
             "decorator"
         )
     return found.experiment_id
+
+
+def experiment_of(
+    client: FlowtrackClient, name: str | None, parent: Run | None, fallback: str | None
+) -> str:
+    """Return the experiment a flow or task run goes to.
+
+    Args:
+        client: The client to read (and create experiments) with.
+        name: The decorator's ``experiment=``; wins when given.
+        parent: The run it nests under; its experiment comes next.
+        fallback: A top-level run's experiment name (the flow's); ``None``: the fluent API's
+            default (``set_experiment``, ``FLOWTRACK_EXPERIMENT_*``, else Default).
+
+    Returns:
+        The experiment id (named experiments are created when missing).
+    """
+    if name is not None:
+        return experiment_id_for(client, name)
+    if parent is not None:
+        return parent.info.experiment_id
+    if fallback is not None:
+        return experiment_id_for(client, fallback)
+    from flowtrack.tracking.fluent.experiments import resolve_experiment_id
+
+    return resolve_experiment_id(client)
 
 
 def open_run(client: FlowtrackClient, plan: RunPlan) -> Run:

@@ -55,7 +55,7 @@ from flowtrack.tasks.identity import (
 )
 from flowtrack.tasks.options import TrackingOptions, tracking_guard
 from flowtrack.tasks.params import metrics_from_result, summarize_parameters
-from flowtrack.tasks.recorder import RunPlan, close_run, experiment_id_for, open_run
+from flowtrack.tasks.recorder import RunPlan, close_run, experiment_of, open_run
 from flowtrack.tracking.fluent.config import current_client
 
 if TYPE_CHECKING:
@@ -86,18 +86,9 @@ def _parent_and_experiment(
             parent = client.get_run(run_id_for(task_run.flow_run_id))
         except NotFoundError:  # the flow is not tracked
             parent = None
-    if options.experiment is not None:
-        experiment_id = experiment_id_for(client, options.experiment)
-    elif parent is not None:
-        experiment_id = parent.info.experiment_id
-    else:
-        flow_context = FlowRunContext.get()
-        if flow_context is not None and flow_context.flow is not None:
-            experiment_id = experiment_id_for(client, flow_context.flow.name)
-        else:
-            from flowtrack.tracking.fluent.experiments import resolve_experiment_id
-
-            experiment_id = resolve_experiment_id(client)
+    flow_context = FlowRunContext.get()
+    flow_name = flow_context.flow.name if flow_context and flow_context.flow else None
+    experiment_id = experiment_of(client, options.experiment, parent, flow_name)
     return (parent.info.run_id if parent is not None else None), experiment_id
 
 
