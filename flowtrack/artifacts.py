@@ -48,12 +48,9 @@ def _target(
             )
         if not artifact_uri.startswith(_RUNS_SCHEME):
             return None, artifact_uri
-        found_run, _, path = artifact_uri[len(_RUNS_SCHEME) :].lstrip("/").partition("/")
-        if not found_run:
-            raise InvalidParameterError(
-                f"Invalid artifact URI {artifact_uri!r}: expected 'runs:/<run_id>/<path>'"
-            )
-        return found_run, path
+        from flowtrack.models.uri import split_runs_uri
+
+        return split_runs_uri(artifact_uri, "artifact")
     if run_id is None:
         raise InvalidParameterError("Pass artifact_uri, or run_id with an optional artifact_path")
     return run_id, artifact_path or ""

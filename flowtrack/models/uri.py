@@ -36,6 +36,7 @@ __all__ = [
     "download_uri",
     "parse_model_uri",
     "resolve_model_version",
+    "split_runs_uri",
 ]
 
 _MODELS_URI_FORMS = (
@@ -106,22 +107,39 @@ def parse_model_uri(model_uri: str) -> ModelLocation:
     return ModelLocation(local_path=None, root_uri=root, path=name)
 
 
+def split_runs_uri(uri: str, what: str = "model") -> tuple[str, str]:
+    """Split ``runs:/<run_id>/<path>`` into the run id and the path (``""``: the root).
+
+    Args:
+        uri: A ``runs:/`` URI.
+        what: What the URI names, for the error message (``"model"``, ``"artifact"``).
+
+    Raises:
+        InvalidParameterError: No run id.
+
+    Example:
+        >>> split_runs_uri("runs:/0a1b2c/model/MLmodel")
+        ('0a1b2c', 'model/MLmodel')
+    """
+    run_id, _, path = uri[len("runs:") :].lstrip("/").partition("/")
+    if not run_id:
+        raise InvalidParameterError(
+            f"Invalid {what} URI {uri!r}: expected 'runs:/<run_id>/<path>', e.g. "
+            "'runs:/0a1b2c.../model'"
+        )
+    return run_id, path.strip("/")
+
+
 def _parse_runs_uri(uri: str) -> ModelLocation:
     from flowtrack._private.validation import validate_run_id
     from flowtrack.tracking.fluent.config import current_client
 
-    rest = uri[len("runs:") :].lstrip("/")
-    run_id, _, path = rest.partition("/")
-    if not run_id:
-        raise InvalidParameterError(
-            f"Invalid model URI {uri!r}: expected 'runs:/<run_id>/<path>', e.g. "
-            "'runs:/0a1b2c.../model'"
-        )
+    run_id, path = split_runs_uri(uri)
     run = current_client().get_run(validate_run_id(run_id))
     root = run.info.artifact_uri
     if not root:
         raise NotFoundError(f"Cannot load {uri!r}: run {run_id!r} has no artifact location")
-    return ModelLocation(local_path=None, root_uri=root, path=path.strip("/"))
+    return ModelLocation(local_path=None, root_uri=root, path=path)
 
 
 def resolve_model_version(model_uri: str, client: FlowtrackClient | None = None) -> ModelVersion:
