@@ -107,8 +107,15 @@ def find_cached_run(
         from flowtrack.tracking.client import FlowtrackClient
 
         client = FlowtrackClient()
-    if experiment_ids is None:
-        experiment_ids = [experiment.experiment_id for experiment in client.search_experiments()]
+    if experiment_ids is None:  # every page: one holds at most 1000 experiments
+        from flowtrack.entities import ViewType
+        from flowtrack.tracking._paging import collect_pages
+
+        search = client.search_experiments
+        experiments = collect_pages(
+            lambda size, token: search(ViewType.ACTIVE_ONLY, size, page_token=token), None, 1000
+        )
+        experiment_ids = [experiment.experiment_id for experiment in experiments]
     if not experiment_ids:
         return None
     quoted = cache_key.replace("'", "''")  # the filter grammar escapes a quote by doubling it
