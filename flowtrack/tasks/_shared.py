@@ -19,6 +19,7 @@ __all__ = [
     "bound_parameters",
     "duration_s",
     "error_text",
+    "hooks_as_lists",
     "signed_like",
     "state_name",
     "with_hook",
@@ -107,10 +108,17 @@ def bound_parameters(
     return dict(bound.arguments)
 
 
-def with_hook(hook: Any, hooks: Iterable[Any] | Any | None) -> list[Any]:
-    """``hooks`` (a list, one hook or ``None``) with ``hook`` first, exactly once."""
-    given = [] if hooks is None else list(hooks) if isinstance(hooks, Iterable) else [hooks]
-    return [hook, *(item for item in given if item is not hook)]
+def hooks_as_lists(options: dict[str, Any], kinds: Iterable[str]) -> dict[str, Any]:
+    """Accept one hook where Prefect wants a list: ``options[kind]`` as a list, in place."""
+    for kind in kinds:
+        if callable(options.get(kind)):
+            options[kind] = [options[kind]]
+    return options
+
+
+def with_hook(hook: Any, hooks: Iterable[Any] | None) -> list[Any]:
+    """``hooks`` (``None`` for none) with ``hook`` first, exactly once."""
+    return [hook, *(item for item in hooks or () if item is not hook)]
 
 
 def signed_like(wrapper: Callable[..., Any], fn: Callable[..., Any]) -> None:

@@ -27,6 +27,7 @@ from flowtrack.tasks._shared import (
     bound_parameters,
     duration_s,
     error_text,
+    hooks_as_lists,
     state_name,
     with_hook,
     wrap,
@@ -278,6 +279,7 @@ class TrackedFlow(Flow[P, R]):
                 f"@tracked_flow cannot track the generator function {fn.__qualname__!r}: a "
                 "tracked flow must return its result (use a plain @flow for generators)"
             )
+        hooks_as_lists(flow_kwargs, _HOOKS)
         for kind, hook in _HOOKS.items():
             flow_kwargs[kind] = with_hook(hook, flow_kwargs.get(kind))
         if flow_kwargs.get("version") is None:
@@ -297,6 +299,7 @@ class TrackedFlow(Flow[P, R]):
 
     def with_options(self, **options: Any) -> TrackedFlow[P, R]:
         """Prefect's ``with_options``, keeping the flow tracked and its tracking hooks."""
+        hooks_as_lists(options, _HOOKS)
         for kind, hook in _HOOKS.items():
             if options.get(kind) is not None:
                 options[kind] = with_hook(hook, options[kind])

@@ -31,6 +31,7 @@ from flowtrack.tasks._shared import (
     bound_parameters,
     duration_s,
     error_text,
+    hooks_as_lists,
     state_name,
     with_hook,
     wrap,
@@ -280,12 +281,7 @@ def flowtrack_task_completed(task: Task[Any, Any], task_run: TaskRun, state: Sta
         )
 
 
-def _hooks_as_lists(options: dict[str, Any]) -> dict[str, Any]:
-    # Accept one hook where Prefect wants a list of them.
-    for kind in ("on_completion", "on_failure"):
-        if callable(options.get(kind)):
-            options[kind] = [options[kind]]
-    return options
+_HOOK_KINDS = ("on_completion", "on_failure")
 
 
 class TrackedTask(Task[P, R]):
@@ -326,7 +322,7 @@ class TrackedTask(Task[P, R]):
                 )
             task_kwargs["cache_policy"] = caching.skip_if_ran_policy()
             task_kwargs.setdefault("persist_result", True)
-        super().__init__(fn=wrap(fn, _Attempt), **_hooks_as_lists(task_kwargs))
+        super().__init__(fn=wrap(fn, _Attempt), **hooks_as_lists(task_kwargs, _HOOK_KINDS))
         self.task_key = _task_key(fn)
         self._install_tracking_hooks()
         self.flowtrack_options = TrackingOptions(
@@ -353,7 +349,7 @@ class TrackedTask(Task[P, R]):
 
         Hooks passed here replace the task's user hooks, as in Prefect; the tracking hooks stay.
         """
-        copy = super().with_options(**_hooks_as_lists(options))
+        copy = super().with_options(**hooks_as_lists(options, _HOOK_KINDS))
         # Prefect builds a plain Task; make it this class again (same attributes) and restore
         # what Prefect recomputed from the wrapper.
         copy.__class__ = type(self)
