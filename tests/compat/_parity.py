@@ -204,3 +204,18 @@ def inventory_items(inventory: dict[str, Any]) -> list[str]:
                 params = member_entry.get("params") or ()
                 items += [_param_item(f"{item}.{member}", p) for p in params]
     return items
+
+
+def stale_exclusions(inventory: dict[str, Any], exclusions: list[Exclusion]) -> list[str]:
+    """Entries covering nothing flowtrack lacks: gone from MLflow, or provided by flowtrack now."""
+    items = inventory_items(inventory)
+    problems = [
+        item_of(p) for m, spec in inventory["modules"].items() for p in module_problems(m, spec)
+    ]
+    stale = []
+    for exclusion in exclusions:
+        if not any(exclusion.matches(item) for item in items):
+            stale.append(f"{exclusion.item}: no longer in the MLflow inventory; remove the entry")
+        elif not any(exclusion.matches(problem) for problem in problems):
+            stale.append(f"{exclusion.item}: flowtrack provides it now; remove the entry")
+    return stale

@@ -17,11 +17,11 @@ import pytest
 from tests.compat._parity import (
     EXCLUSIONS,
     Exclusion,
-    inventory_items,
     item_of,
     load_exclusions,
     load_inventory,
     module_problems,
+    stale_exclusions,
 )
 
 LOCK = Path(__file__).parents[2] / "requirements-mlflow.lock"
@@ -75,16 +75,23 @@ def test_flowtrack_provides_mlflow_module(mlflow_module: str) -> None:
 
 
 def test_exclusions_are_not_stale() -> None:
-    items = inventory_items(INVENTORY)
-    problems = [p for m, spec in INVENTORY["modules"].items() for p in module_problems(m, spec)]
-    stale = []
-    for exclusion in EXCLUDED:
-        if not any(exclusion.matches(item) for item in items):
-            stale.append(f"{exclusion.item}: no longer in the MLflow inventory; remove the entry")
-        elif not any(exclusion.matches(item_of(p)) for p in problems):
-            stale.append(f"{exclusion.item}: flowtrack provides it now; remove the entry")
+    stale = stale_exclusions(INVENTORY, EXCLUDED)
     if stale:
         pytest.fail(f"stale entries in {EXCLUSIONS.name}:\n" + "\n".join(stale), pytrace=False)
+
+
+def test_stale_check_reports_provided_and_vanished_items() -> None:
+    entries = [
+        Exclusion(item="mlflow.log_param", reason="flowtrack has it"),
+        Exclusion(item="mlflow.log_param(key)", reason="flowtrack accepts it"),
+        Exclusion(item="mlflow.no_such_function", reason="not in MLflow"),
+        Exclusion(item="*.to_proto", reason="still lacking: not stale"),
+    ]
+    assert stale_exclusions(INVENTORY, entries) == [
+        "mlflow.log_param: flowtrack provides it now; remove the entry",
+        "mlflow.log_param(key): flowtrack provides it now; remove the entry",
+        "mlflow.no_such_function: no longer in the MLflow inventory; remove the entry",
+    ]
 
 
 def test_exclusions_are_unique() -> None:
