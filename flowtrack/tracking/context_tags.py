@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "MLFLOW_AUTOLOGGING",
     "MLFLOW_GIT_COMMIT",
     "MLFLOW_PARENT_RUN_ID",
     "MLFLOW_RUN_NAME",
@@ -42,6 +43,8 @@ MLFLOW_GIT_COMMIT = "mlflow.source.git.commit"
 MLFLOW_RUN_NAME = "mlflow.runName"
 MLFLOW_PARENT_RUN_ID = "mlflow.parentRunId"
 MLFLOW_RUN_NOTE = "mlflow.note.content"
+#: The integration that opened a run (``"sklearn"``), set on runs autologging creates.
+MLFLOW_AUTOLOGGING = "mlflow.autologging"
 
 #: ``mlflow.source.name`` for code typed at an interactive prompt or passed with ``python -c``.
 CONSOLE_SOURCE = "<console>"

@@ -107,8 +107,10 @@ def test_nested_fits_are_logged_once_at_the_outermost_fit() -> None:
     search = GridSearchCV(pipeline, {"ridge__alpha": [0.1, 1.0]}, cv=2)
     search.fit(X, y)
     runs = flowtrack.search_runs(output_format="list")
-    assert len(runs) == 1  # not one per candidate, fold, or pipeline step
-    run = runs[0]
+    parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    assert len(parents) == 1  # not one per candidate, fold, or pipeline step
+    assert len(runs) == 3  # the search and a child run per candidate
+    run = parents[0]
     assert run.data.tags["estimator_name"] == "GridSearchCV"
     assert run.data.params["best_ridge__alpha"] in {"0.1", "1.0"}
     assert "best_cv_score" in run.data.metrics
@@ -117,7 +119,7 @@ def test_nested_fits_are_logged_once_at_the_outermost_fit() -> None:
     run = last_run()
     assert run.data.tags["estimator_name"] == "Pipeline"
     assert run.data.params["ridge__alpha"] == "1.0"  # deep params of the steps
-    assert len(flowtrack.search_runs(output_format="list")) == 2
+    assert len(flowtrack.search_runs(output_format="list")) == 4
 
 
 @pytest.mark.usefixtures("autolog")
