@@ -111,8 +111,8 @@ def test_stages_resolve_case_insensitively_to_their_highest_version(
 def test_models_serve_loads_registered_models(tracking_uri: str, iris: Any, forest: Any) -> None:
     from starlette.exceptions import StarletteDeprecationWarning
 
-    from flowtrack.models.serving.app import build_app
-    from flowtrack.models.serving.server import load_servable_model
+    from flowtrack.serving.app import build_app
+    from flowtrack.serving.server import load_servable_model
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StarletteDeprecationWarning)
