@@ -1,4 +1,5 @@
 # One entry point for humans: `make demo`, `make test`, `make lint`, `make bench`.
+# `make lint`: ruff, mypy --strict, and import-linter's layer contracts (pyproject.toml).
 # Each target creates or refreshes .venv from the committed lock file first, so a fresh machine
 # with Python 3.11 and make is enough.
 
@@ -47,6 +48,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check flowtrack tests bench examples flows
 	$(BIN)/ruff format --check flowtrack tests bench examples flows
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/tracking.py
@@ -68,4 +70,4 @@ lock:
 		-o requirements-mlflow.lock
 
 clean:
-	rm -rf $(VENV) $(MLFLOW_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MLFLOW_VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -103,7 +103,8 @@ class Settings(BaseSettings):
         default=False,
         description=(
             "Make tracking errors inside @tracked_flow/@tracked_task fail the task or flow run; "
-            "by default they are logged as warnings and the pipeline goes on."
+            "by default they are logged as warnings and the pipeline goes on. Read when the "
+            "decorator is applied (its strict= argument wins)."
         ),
     )
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import flowtrack as mlflow
-from flowtrack.tracking import _context
+from flowtrack.tracking.fluent import _state
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -148,11 +148,11 @@ def clean_context(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     for name in TRACKING_ENV_VARS:
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
-    _context.reset()
+    _state.reset()
     yield
     while mlflow.active_run() is not None:
         mlflow.end_run()
-    _context.reset()
+    _state.reset()
 
 
 @pytest.fixture

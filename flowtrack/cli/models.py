@@ -121,7 +121,7 @@ def serve(
     Requests use MLflow's scoring protocol: a JSON body with one of dataframe_split,
     dataframe_records, instances or inputs (plus optional params), or a CSV body.
     """
-    from flowtrack.models.serving.server import serve as run_server
+    from flowtrack.serving.server import serve as run_server
 
     _use_tracking_uri(tracking_uri)
     run_server(
@@ -171,8 +171,8 @@ def predict(
     tracking_uri: TrackingUriOption = None,
 ) -> None:
     """Score a file with a model and write the predictions (JSON, or CSV for a .csv output)."""
-    from flowtrack.models.serving import outputs
-    from flowtrack.models.serving.server import load_servable_model
+    from flowtrack.serving import outputs
+    from flowtrack.serving.server import load_servable_model
 
     parsed = _read_input(input_path, content_type or _content_type_of(input_path))
     _use_tracking_uri(tracking_uri)
@@ -200,7 +200,7 @@ def _content_type_of(path: Path | None) -> ContentType:
 
 def _read_input(path: Path | None, content_type: ContentType) -> Any:
     from flowtrack.exceptions import InvalidParameterError
-    from flowtrack.models.serving import inputs
+    from flowtrack.serving import inputs
 
     if path is None:
         body = sys.stdin.buffer.read()

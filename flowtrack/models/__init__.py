@@ -13,9 +13,10 @@ Importing this package loads neither numpy nor pandas.
 
 from typing import TYPE_CHECKING, Any
 
-from flowtrack.models.model import Model, ModelInfo, get_model_info
+from flowtrack.models.model import Model, ModelInfo
 from flowtrack.models.signature import ModelSignature, infer_signature
 from flowtrack.models.types import ColSpec, DataType, ParamSchema, ParamSpec, Schema, TensorSpec
+from flowtrack.models.uri import get_model_info
 
 if TYPE_CHECKING:
     from flowtrack.models.evaluation import EvaluationResult, evaluate

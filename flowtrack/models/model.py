@@ -1,4 +1,4 @@
-"""The ``MLmodel`` file: what a model directory holds and how to load it, in MLflow's format.
+"""The ``MLmodel`` file: what a model directory holds, read and written in MLflow's format.
 
 A model is a directory with an ``MLmodel`` YAML file, the serialized model and its environment
 files (``requirements.txt``, ``python_env.yaml``, ``conda.yaml``). ``MLmodel`` uses MLflow's keys,
@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
 
@@ -48,7 +49,6 @@ __all__ = [
     "MLMODEL_FILE_NAME",
     "Model",
     "ModelInfo",
-    "get_model_info",
 ]
 
 #: The name of the metadata file in every model directory.
@@ -330,27 +330,32 @@ class Model:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Model:
-        """Read an ``MLmodel`` file from a local path, or from a model URI.
+        """Read an ``MLmodel`` file from the local disk.
+
+        ``Model`` only reads and writes files: it never downloads. For a model URI
+        (``runs:/...``, ``models:/...``, ``s3://...``), read the metadata with
+        :func:`flowtrack.models.get_model_info`, or bring the model to the disk first with
+        :func:`flowtrack.artifacts.download_artifacts`.
 
         Args:
-            path: A local ``MLmodel`` file, a local model directory, or a model URI
-                (``runs:/<run_id>/model``, ``s3://...``, ``memory://...``).
+            path: A local ``MLmodel`` file or model directory (a ``file://`` URL too).
 
         Raises:
             NotFoundError: There is no ``MLmodel`` file there.
-            InvalidParameterError: The file is not valid YAML or not valid ``MLmodel`` content.
+            InvalidParameterError: ``path`` is a remote URI, or the file is not valid YAML or
+                not valid ``MLmodel`` content.
+
+        Example:
+            >>> Model.load("path/to/model").flavors["python_function"]["loader_module"]
+            'mlflow.sklearn'
         """
         import yaml
 
-        text = os.fspath(path)
+        text = _local_path(os.fspath(path))
         if os.path.isdir(text):
             text = os.path.join(text, MLMODEL_FILE_NAME)
         if not os.path.isfile(text):
-            if "://" not in text and not text.startswith(("runs:", "models:")):
-                raise NotFoundError(f"Could not find an {MLMODEL_FILE_NAME!r} file at {text!r}")
-            from flowtrack.models.uri import download_model_file
-
-            text = download_model_file(os.fspath(path), MLMODEL_FILE_NAME)
+            raise NotFoundError(f"Could not find an {MLMODEL_FILE_NAME!r} file at {text!r}")
         try:
             with open(text, encoding="utf-8") as f:
                 content = yaml.safe_load(f)
@@ -361,21 +366,17 @@ class Model:
         return cls.from_dict(content or {})
 
 
-def get_model_info(model_uri: str) -> ModelInfo:
-    """Return the metadata of a model without downloading the model itself.
-
-    Args:
-        model_uri: A local path, ``file://``, ``runs:/<run_id>/<path>`` or fsspec URL of a model.
-
-    Returns:
-        The model's :class:`ModelInfo` (``model_uri`` is the URI given).
-
-    Raises:
-        NotFoundError: There is no model there.
-
-    Example:
-        >>> info = flowtrack.models.get_model_info("runs:/9f2c.../model")
-        >>> info.flavors["python_function"]["loader_module"]
-        'mlflow.sklearn'
-    """
-    return Model.load(model_uri).get_model_info(model_uri)
+def _local_path(text: str) -> str:
+    """Return the local path ``text`` names; refuse remote URIs (Model.load does not download)."""
+    if len(text) > 2 and text[1] == ":" and text[0].isalpha():  # a Windows drive, not a scheme
+        return text
+    parts = urlsplit(text)
+    if parts.scheme.lower() == "file" and parts.netloc in ("", "localhost"):
+        return unquote(parts.path)
+    if parts.scheme and not os.path.exists(text):
+        raise InvalidParameterError(
+            f"Invalid MLmodel path {text!r}: Model.load reads local files only; for a model URI "
+            f"use flowtrack.models.get_model_info({text!r}), or download the model first with "
+            "flowtrack.artifacts.download_artifacts"
+        )
+    return text

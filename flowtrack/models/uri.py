@@ -10,8 +10,12 @@ Accepted forms:
   so the same path confinement applies (no object key can land outside the download directory);
 - ``models:/<name>/<version>``, ``models:/<name>/<stage>`` (any casing: the highest version in
   that stage), ``models:/<name>/latest`` (the highest version) and ``models:/<name>@<alias>``:
-  resolved through this context's model registry to the version's source, which is then
-  resolved as above (a ``runs:/`` source through the tracking store).
+  resolved through this context's model registry
+  (:func:`flowtrack.tracking.models_uri.resolve_model_version`) to the version's source, which
+  is then resolved as above (a ``runs:/`` source through the tracking store).
+
+:class:`~flowtrack.models.model.Model` reads local files only; :func:`get_model_info` is how a
+model's metadata is read from any of these forms.
 """
 
 from __future__ import annotations
@@ -20,29 +24,20 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
-
-if TYPE_CHECKING:
-    from flowtrack.entities import ModelVersion
-    from flowtrack.tracking.client import FlowtrackClient
+from flowtrack.models.model import MLMODEL_FILE_NAME, Model, ModelInfo
 
 __all__ = [
     "ModelLocation",
     "download_model",
     "download_model_file",
     "download_uri",
+    "get_model_info",
     "parse_model_uri",
-    "resolve_model_version",
     "split_runs_uri",
 ]
-
-_MODELS_URI_FORMS = (
-    "'models:/<name>/<version>', 'models:/<name>/<stage>', 'models:/<name>/latest' or "
-    "'models:/<name>@<alias>'"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,74 +137,11 @@ def _parse_runs_uri(uri: str) -> ModelLocation:
     return ModelLocation(local_path=None, root_uri=root, path=path)
 
 
-def resolve_model_version(model_uri: str, client: FlowtrackClient | None = None) -> ModelVersion:
-    """Return the registered model version a ``models:/`` URI names.
-
-    Args:
-        model_uri: ``models:/<name>/<version>``, ``models:/<name>/<stage>`` (any casing),
-            ``models:/<name>/latest`` or ``models:/<name>@<alias>``.
-        client: The client whose registry to ask; default this context's client.
-
-    Returns:
-        The version.
-
-    Raises:
-        InvalidParameterError: The URI is not one of the forms above.
-        NotFoundError: The model, version, alias, or a version in the stage, does not exist.
-    """
-    from flowtrack.entities import ModelVersionStage
-
-    if client is None:
-        from flowtrack.tracking.fluent.config import current_client
-
-        client = current_client()
-    name, alias, suffix = _split_models_uri(model_uri)
-    try:
-        if alias is not None:
-            return client.get_model_version_by_alias(name, alias)
-        if suffix.isascii() and suffix.isdigit():
-            return client.get_model_version(name, suffix)
-        if suffix.lower() == "latest":
-            versions = client.get_latest_versions(name)
-            if not versions:
-                raise NotFoundError(f"Registered model {name!r} has no versions")
-            return max(versions, key=lambda v: v.version)
-        try:
-            stage = ModelVersionStage.parse(suffix)
-        except InvalidParameterError:
-            allowed = ", ".join(repr(member.value) for member in ModelVersionStage)
-            raise InvalidParameterError(
-                f"Invalid model URI {model_uri!r}: {suffix!r} is neither a version number, "
-                f"'latest', nor a stage ({allowed}); use {_MODELS_URI_FORMS}"
-            ) from None
-        found = client.get_latest_versions(name, [stage.value])
-        if not found:
-            raise NotFoundError(
-                f"Registered model {name!r} has no version in stage {stage.value!r}"
-            )
-        return found[0]
-    except NotFoundError as exc:
-        raise NotFoundError(f"Cannot resolve {model_uri!r}: {exc}") from exc
-
-
-def _split_models_uri(uri: str) -> tuple[str, str | None, str]:
-    """Split a ``models:/`` URI into ``(name, alias or None, version/stage/latest or "")``."""
-    parts = urlsplit(uri)
-    body = uri[len(parts.scheme) + 1 :]
-    rest = body[1:] if body.startswith("/") and not body.startswith("//") else ""
-    name, slash, suffix = rest.rstrip("/").partition("/")
-    alias = None
-    if not slash and "@" in name:
-        name, _, alias = name.rpartition("@")
-    if not name or (alias is None and (not suffix or "/" in suffix)) or alias == "":
-        raise InvalidParameterError(
-            f"Invalid model URI {uri!r}: expected {_MODELS_URI_FORMS}, e.g. 'models:/fraud/1'"
-        )
-    return name, alias, suffix
-
-
 def _parse_models_uri(uri: str) -> ModelLocation:
-    source = resolve_model_version(uri).source
+    from flowtrack.tracking.fluent.config import current_client
+    from flowtrack.tracking.models_uri import resolve_model_version
+
+    source = resolve_model_version(uri, current_client()).source
     if urlsplit(source).scheme.lower() == "models":
         raise InvalidParameterError(
             f"Cannot load {uri!r}: its version's source {source!r} is itself a 'models:/' URI"
@@ -233,8 +165,6 @@ def download_model(model_uri: str, dst_path: str | os.PathLike[str] | None = Non
         NotFoundError: Nothing exists there, or it is not a model directory (no ``MLmodel``).
         InvalidParameterError: See :func:`parse_model_uri`.
     """
-    from flowtrack.models.model import MLMODEL_FILE_NAME
-
     location = parse_model_uri(model_uri)
     if location.local_path is not None:
         local = _local_model(location.local_path, dst_path, model_uri)
@@ -319,3 +249,34 @@ def download_uri(uri: str, dst_path: str | os.PathLike[str]) -> str:
     else:
         raise NotFoundError(f"Cannot copy {uri!r}: nothing exists at {source!r}")
     return target
+
+
+def get_model_info(model_uri: str) -> ModelInfo:
+    """Return the metadata of a model without downloading the model itself.
+
+    Only the ``MLmodel`` file is fetched; :meth:`Model.load
+    <flowtrack.models.model.Model.load>` then reads it from the disk.
+
+    Args:
+        model_uri: A local path (model directory or ``MLmodel`` file), ``file://``,
+            ``runs:/<run_id>/<path>``, ``models:/...`` or fsspec URL of a model.
+
+    Returns:
+        The model's :class:`~flowtrack.models.model.ModelInfo` (``model_uri`` is the URI given).
+
+    Raises:
+        NotFoundError: There is no model there.
+        InvalidParameterError: See :func:`parse_model_uri`.
+
+    Example:
+        >>> info = flowtrack.models.get_model_info("runs:/9f2c.../model")
+        >>> info.flavors["python_function"]["loader_module"]
+        'mlflow.sklearn'
+    """
+    text = os.fspath(model_uri)
+    location = parse_model_uri(text)
+    if location.local_path is not None:
+        local = location.local_path  # a model directory or its MLmodel file, read in place
+    else:
+        local = download_model_file(text, MLMODEL_FILE_NAME)
+    return Model.load(local).get_model_info(text)

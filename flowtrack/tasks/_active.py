@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flowtrack.entities import Run
-from flowtrack.tracking import _context
 from flowtrack.tracking.client import FlowtrackClient
+from flowtrack.tracking.fluent import _state
 from flowtrack.tracking.fluent.active_run import ActiveRun, RunFrame
 
 __all__ = ["activated", "innermost_frame"]
@@ -15,7 +15,7 @@ __all__ = ["activated", "innermost_frame"]
 
 def innermost_frame() -> RunFrame | None:
     """The active run of this context (thread, asyncio task), if any."""
-    stack = _context.RUN_STACK.get()
+    stack = _state.RUN_STACK.get()
     return stack[-1] if stack else None
 
 
@@ -30,8 +30,8 @@ def activated(client: FlowtrackClient, run: Run) -> Iterator[None]:
     frame = RunFrame(
         ActiveRun(info=run.info, data=run.data, inputs=run.inputs), client, run.info.run_id
     )
-    token = _context.RUN_STACK.set((*_context.RUN_STACK.get(), frame))
+    token = _state.RUN_STACK.set((*_state.RUN_STACK.get(), frame))
     try:
         yield
     finally:
-        _context.RUN_STACK.reset(token)
+        _state.RUN_STACK.reset(token)

@@ -22,7 +22,6 @@ from flowtrack.tracking.context_tags import git_commit
 
 if TYPE_CHECKING:
     from prefect import Task
-    from prefect.client.schemas.objects import State
     from prefect.context import TaskRunContext
 
     from flowtrack.tracking.client import FlowtrackClient
@@ -32,7 +31,6 @@ __all__ = [
     "find_cached_run",
     "persists_results",
     "skip_if_ran_policy",
-    "storage_key",
 ]
 
 
@@ -62,14 +60,6 @@ class GitCommit(CachePolicy):
 def skip_if_ran_policy() -> CachePolicy:
     """The cache policy of ``@tracked_task(skip_if_ran=True)``: inputs + task source + commit."""
     return INPUTS + TASK_SOURCE + GitCommit()
-
-
-def storage_key(state: State[Any]) -> str | None:
-    """The key Prefect stored a completed state's result under, if it stored one."""
-    # A persisted result is a ResultRecord (Prefect-internal class): read it by its fields.
-    metadata = getattr(state.data, "metadata", None)
-    key = getattr(metadata, "storage_key", None)
-    return key if isinstance(key, str) else None
 
 
 def persists_results(task: Task[Any, Any]) -> bool:

@@ -21,7 +21,7 @@ from prefect.utilities.hashing import file_hash
 
 from flowtrack.entities import Run, RunStatus
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
-from flowtrack.tasks import artifacts
+from flowtrack.tasks import _prefect_compat, artifacts
 from flowtrack.tasks._active import activated, innermost_frame
 from flowtrack.tasks._shared import (
     bound_parameters,
@@ -147,7 +147,7 @@ class _FlowBody:
             return None
         flow, flow_run = context.flow, context.flow_run
         options = getattr(flow, "flowtrack_options", None) or TrackingOptions()
-        strict = options.is_strict()
+        strict = options.strict
         with tracking_guard(f"open the run of flow {flow.name!r}", strict):
             client = current_client()
             parameters = bound_parameters(fn, args, kwargs)
@@ -192,7 +192,7 @@ def _finish(flow: Flow[Any, Any], flow_run: FlowRun, state: State[Any], status: 
     options: TrackingOptions | None = getattr(flow, "flowtrack_options", None)
     if options is None:
         return
-    with tracking_guard(f"close the run of flow {flow.name!r}", options.is_strict()):
+    with tracking_guard(f"close the run of flow {flow.name!r}", options.strict):
         client = current_client()
         try:
             run = client.get_run(run_id_for(flow_run.id))
@@ -240,16 +240,6 @@ _HOOKS: dict[str, Callable[..., None]] = {
 }
 
 
-def _entrypoint(fn: Callable[..., Any]) -> str:
-    # Prefect computes this from the function it is given; for a flow defined in a script that
-    # would name the wrapper's file. Same rule, applied to the user's function.
-    module = fn.__module__
-    if module and (module == "__main__" or module.startswith("__prefect_loader_")):
-        module_file = inspect.getfile(fn)
-        module = module_file if module_file != "__main__" else module
-    return f"{module}:{getattr(fn, '__qualname__', fn.__name__)}"
-
-
 class TrackedFlow(Flow[P, R]):
     """A Prefect :class:`~prefect.Flow` whose runs are flowtrack runs; see :func:`tracked_flow`.
 
@@ -289,12 +279,9 @@ class TrackedFlow(Flow[P, R]):
             except (OSError, TypeError):
                 pass
         super().__init__(fn=wrap(fn, _FlowBody), **flow_kwargs)
-        self._entrypoint = _entrypoint(fn)
-        self.flowtrack_options = TrackingOptions(
-            experiment=experiment,
-            log_params=log_params if isinstance(log_params, bool) else tuple(log_params),
-            log_result=log_result,
-            strict=strict,
+        _prefect_compat.set_flow_entrypoint(self, fn)
+        self.flowtrack_options = TrackingOptions.from_arguments(
+            experiment, log_params, log_result, strict
         )
 
     def with_options(self, **options: Any) -> TrackedFlow[P, R]:
@@ -304,8 +291,7 @@ class TrackedFlow(Flow[P, R]):
             if options.get(kind) is not None:
                 options[kind] = with_hook(hook, options[kind])
         copy = super().with_options(**options)
-        copy.__class__ = type(self)  # Prefect builds a plain Flow with the same attributes
-        tracked: TrackedFlow[P, R] = copy  # type: ignore[assignment]
+        tracked = _prefect_compat.as_subclass(copy, type(self))  # Prefect builds a plain Flow
         tracked.flowtrack_options = self.flowtrack_options
         return tracked
 

@@ -2,28 +2,25 @@
 
 Tracking must never break a pipeline by default: a store that is down or a value it refuses is
 logged as a warning (in the Prefect run's logs when there is one) and the flow goes on. With
-``strict=True`` (or ``FLOWTRACK_STRICT_TRACKING=true``) the error fails the task or flow run
-instead.
+``strict=True`` (or ``FLOWTRACK_STRICT_TRACKING=true`` when the decorator is applied) the error
+fails the task or flow run instead.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 __all__ = ["TrackingOptions", "tracking_guard", "warn"]
 
 _logger = logging.getLogger("flowtrack.tasks")
-_STRICT_ENV_VAR = "FLOWTRACK_STRICT_TRACKING"
 
 
 @dataclass(frozen=True, slots=True)
 class TrackingOptions:
-    """What a tracked flow or task records.
+    """What a tracked flow or task records, resolved when the decorator is applied.
 
     Attributes:
         experiment: The experiment name; ``None``: a flow's name for a top-level flow run, the
@@ -31,28 +28,43 @@ class TrackingOptions:
         log_params: ``True`` to log every bound parameter, ``False`` for none, or a tuple of
             parameter names.
         log_result: Log the numeric entries of a returned mapping as metrics.
-        strict: Fail the run on tracking errors; ``None`` reads ``Settings.strict_tracking``.
+        strict: Fail the run on tracking errors instead of logging a warning.
     """
 
     experiment: str | None = None
     log_params: bool | tuple[str, ...] = True
     log_result: bool = True
-    strict: bool | None = None
+    strict: bool = False
 
-    def is_strict(self) -> bool:
-        """Whether tracking errors fail the run (the option, else the setting)."""
-        if self.strict is not None:
-            return self.strict
-        return _strict_setting(os.environ.get(_STRICT_ENV_VAR))
+    @classmethod
+    def from_arguments(
+        cls,
+        experiment: str | None,
+        log_params: bool | Iterable[str],
+        log_result: bool,
+        strict: bool | None,
+    ) -> TrackingOptions:
+        """The options of a decorator call: its arguments, and the settings for what is unset.
 
+        Settings are read here, at the edge (``@tracked_flow``/``@tracked_task``), and never
+        while a flow or task runs.
 
-@functools.lru_cache(maxsize=4)
-def _strict_setting(env_value: str | None) -> bool:
-    # Reading Settings validates the whole environment (~1.5 ms): once per value of the variable.
-    from flowtrack.settings import get_settings
+        Args:
+            experiment: See the attribute.
+            log_params: ``True``, ``False``, or the names of the parameters to log.
+            log_result: See the attribute.
+            strict: ``None`` takes ``Settings.strict_tracking`` (``FLOWTRACK_STRICT_TRACKING``).
+        """
+        if strict is None:
+            from flowtrack.settings import get_settings
 
-    del env_value  # only the cache key
-    return get_settings().strict_tracking
+            strict = get_settings().strict_tracking
+        return cls(
+            experiment=experiment,
+            log_params=log_params if isinstance(log_params, bool) else tuple(log_params),
+            log_result=log_result,
+            strict=strict,
+        )
 
 
 def warn(message: str, *args: object, exc_info: bool = False) -> None:

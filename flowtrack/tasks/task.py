@@ -21,11 +21,10 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 from prefect import Flow, Task
 from prefect.context import FlowRunContext, TaskRunContext
-from prefect.utilities.hashing import hash_objects
 
 from flowtrack.entities import Run, RunStatus
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
-from flowtrack.tasks import caching
+from flowtrack.tasks import _prefect_compat, caching
 from flowtrack.tasks._active import activated, innermost_frame
 from flowtrack.tasks._shared import (
     bound_parameters,
@@ -68,12 +67,6 @@ __all__ = ["TrackedTask", "tracked_task"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def _task_key(fn: Callable[..., Any]) -> str:
-    # Prefect derives the key from the code object of the function it is given, which for every
-    # tracked task would be the same wrapper: derive it from the user's function instead.
-    return f"{fn.__qualname__.split('.')[-1]}-{(hash_objects(fn.__code__) or 'unknown')[:8]}"
 
 
 def _parent_and_experiment(
@@ -163,7 +156,7 @@ class _Attempt:
             return None
         task, task_run = context.task, context.task_run
         options = getattr(task, "flowtrack_options", None) or TrackingOptions()
-        strict = options.is_strict()
+        strict = options.strict
         with tracking_guard(f"open the run of task {task.name!r}", strict):
             client = current_client()
             parameters = bound_parameters(fn, args, kwargs)
@@ -232,7 +225,7 @@ def flowtrack_task_failed(task: Task[Any, Any], task_run: TaskRun, state: State[
     options = _options_of(task)
     if options is None:
         return
-    with tracking_guard(f"close the failed run of task {task.name!r}", options.is_strict()):
+    with tracking_guard(f"close the failed run of task {task.name!r}", options.strict):
         client = current_client()
         try:
             run = client.get_run(run_id_for(task_run.id))
@@ -256,10 +249,10 @@ def flowtrack_task_completed(task: Task[Any, Any], task_run: TaskRun, state: Sta
     options = _options_of(task)
     if options is None:
         return
-    key = caching.storage_key(state)
+    key = _prefect_compat.result_storage_key(state)
     if key is None:
         return
-    strict = options.is_strict()
+    strict = options.strict
     if state.name != "Cached":
         if caching.persists_results(task):
             with tracking_guard(f"tag the cached result of task {task.name!r}", strict):
@@ -323,13 +316,10 @@ class TrackedTask(Task[P, R]):
             task_kwargs["cache_policy"] = caching.skip_if_ran_policy()
             task_kwargs.setdefault("persist_result", True)
         super().__init__(fn=wrap(fn, _Attempt), **hooks_as_lists(task_kwargs, _HOOK_KINDS))
-        self.task_key = _task_key(fn)
+        self.task_key = _prefect_compat.task_key_for(fn)
         self._install_tracking_hooks()
-        self.flowtrack_options = TrackingOptions(
-            experiment=experiment,
-            log_params=log_params if isinstance(log_params, bool) else tuple(log_params),
-            log_result=log_result,
-            strict=strict,
+        self.flowtrack_options = TrackingOptions.from_arguments(
+            experiment, log_params, log_result, strict
         )
 
     def _install_tracking_hooks(self) -> None:
@@ -350,10 +340,9 @@ class TrackedTask(Task[P, R]):
         Hooks passed here replace the task's user hooks, as in Prefect; the tracking hooks stay.
         """
         copy = super().with_options(**hooks_as_lists(options, _HOOK_KINDS))
-        # Prefect builds a plain Task; make it this class again (same attributes) and restore
-        # what Prefect recomputed from the wrapper.
-        copy.__class__ = type(self)
-        tracked: TrackedTask[P, R] = copy  # type: ignore[assignment]
+        # Prefect builds a plain Task: make it this class again and restore what Prefect
+        # recomputed from the wrapper.
+        tracked = _prefect_compat.as_subclass(copy, type(self))
         tracked.flowtrack_options = self.flowtrack_options
         tracked.task_key = self.task_key
         tracked._install_tracking_hooks()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from flowtrack._private.validation import validate_experiment_id
 from flowtrack.entities import Metric, PagedList, Run, RunInfo, RunStatus, ViewType
 from flowtrack.stores.registry import get_tracking_store
-from flowtrack.tracking import _context
+from flowtrack.tracking import _tracking_uri
 from flowtrack.tracking._client_artifacts import ClientArtifacts
 from flowtrack.tracking._client_experiments import ClientExperiments
 from flowtrack.tracking._client_logging import ClientLogging
@@ -59,7 +59,7 @@ class FlowtrackClient(ClientExperiments, ClientLogging, ClientArtifacts, ClientR
         from flowtrack.settings import get_settings
 
         settings = get_settings()
-        self._tracking_uri = tracking_uri or _context.current_tracking_uri()
+        self._tracking_uri = tracking_uri or _tracking_uri.current_tracking_uri()
         self._registry_uri = registry_uri or settings.registry_uri or self._tracking_uri
         self._artifact_root = settings.artifact_root
         self._store = get_tracking_store(self._tracking_uri, settings.artifact_root)

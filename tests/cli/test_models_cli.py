@@ -287,7 +287,7 @@ def test_generate_dockerfile_without_requirements_or_pyfunc(
 
 def test_predictions_csv_round_trip_with_io(model_dir: Path) -> None:
     # The CSV writer's output is what pandas reads back.
-    from flowtrack.models.serving.outputs import predictions_to_csv
+    from flowtrack.serving.outputs import predictions_to_csv
 
     text = predictions_to_csv(np.array([2, 0, 1]))
     assert pd.read_csv(io.StringIO(text))["predictions"].tolist() == [2, 0, 1]

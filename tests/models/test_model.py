@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ import flowtrack
 import flowtrack.pyfunc
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
 from flowtrack.models import ColSpec, ModelSignature, Schema
-from flowtrack.models.model import Model, ModelInfo, get_model_info
+from flowtrack.models.model import Model, ModelInfo
+from flowtrack.models.uri import download_model_file, get_model_info
 
 #: An MLmodel as MLflow 3 writes it for a scikit-learn model.
 MLFLOW_MLMODEL = """
@@ -124,4 +126,9 @@ def test_get_model_info_reads_a_logged_model_without_downloading_it() -> None:
     assert info.flavors["python_function"]["loader_module"] == "mlflow.pyfunc.model"
     assert info.metadata == {"k": "v"}
     assert info.model_uuid == logged.model_uuid
-    assert Model.load(logged.model_uri).model_uuid == logged.model_uuid
+    # Model only reads local files (it never downloads): a URI is refused with the way to read it.
+    with pytest.raises(InvalidParameterError, match=r"local files only.*get_model_info"):
+        Model.load(logged.model_uri)
+    local = download_model_file(logged.model_uri, "MLmodel")
+    assert Model.load(local).model_uuid == logged.model_uuid
+    assert Model.load(f"file://{os.path.dirname(local)}").model_uuid == logged.model_uuid

@@ -16,8 +16,9 @@ from sklearn.linear_model import LogisticRegression
 
 import flowtrack as mlflow
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
-from flowtrack.models.uri import parse_model_uri, resolve_model_version
+from flowtrack.models.uri import parse_model_uri
 from flowtrack.tracking import MlflowClient
+from flowtrack.tracking.models_uri import resolve_model_version
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -101,8 +102,8 @@ def test_stages_resolve_case_insensitively_to_their_highest_version(
     client = MlflowClient()
     client.transition_model_version_stage("iris", 1, "Staging")
     client.transition_model_version_stage("iris", 2, "Staging")
-    assert resolve_model_version("models:/iris/staging").version == 2
-    assert resolve_model_version("models:/iris/STAGING/").version == 2
+    assert resolve_model_version("models:/iris/staging", client).version == 2
+    assert resolve_model_version("models:/iris/STAGING/", client).version == 2
     location = parse_model_uri("models:/iris/1")
     assert location.local_path is None and location.path == "m"
 
@@ -110,8 +111,8 @@ def test_stages_resolve_case_insensitively_to_their_highest_version(
 def test_models_serve_loads_registered_models(tracking_uri: str, iris: Any, forest: Any) -> None:
     from starlette.exceptions import StarletteDeprecationWarning
 
-    from flowtrack.models.serving.app import build_app
-    from flowtrack.models.serving.server import load_servable_model
+    from flowtrack.serving.app import build_app
+    from flowtrack.serving.server import load_servable_model
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StarletteDeprecationWarning)

@@ -448,23 +448,34 @@ def test_calling_fn_directly_inside_a_run_logs_nothing(tracking_uri: str) -> Non
 
 
 def test_strict_option_wins_over_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fit() -> None:
+        return None
+
     monkeypatch.setenv("FLOWTRACK_STRICT_TRACKING", "false")
-    assert TrackingOptions(strict=True).is_strict() is True
+    assert tracked_task(strict=True)(fit).flowtrack_options.strict is True
     monkeypatch.setenv("FLOWTRACK_STRICT_TRACKING", "true")
-    assert TrackingOptions(strict=False).is_strict() is False
+    assert tracked_flow(strict=False)(fit).flowtrack_options.strict is False
 
 
-def test_strict_defaults_to_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_strict_defaults_to_the_setting_read_when_decorating(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fit() -> None:
+        return None
+
     monkeypatch.delenv("FLOWTRACK_STRICT_TRACKING", raising=False)
-    assert TrackingOptions().is_strict() is False
+    assert tracked_task(fit).flowtrack_options.strict is False
     monkeypatch.setenv("FLOWTRACK_STRICT_TRACKING", "true")
-    assert TrackingOptions().is_strict() is True
-    monkeypatch.setenv("FLOWTRACK_STRICT_TRACKING", "false")
-    assert TrackingOptions().is_strict() is False
+    strict_task, strict_flow = tracked_task(fit), tracked_flow(fit)
+    assert strict_task.flowtrack_options.strict is True
+    assert strict_flow.flowtrack_options.strict is True
     monkeypatch.setenv("FLOWTRACK_STRICT_TRACKING", "1")
-    assert TrackingOptions().is_strict() is True
-    monkeypatch.setenv("FLOWTRACK_STRICT_TRACKING", "true")  # cached value, still read per value
-    assert TrackingOptions().is_strict() is True
+    assert TrackingOptions.from_arguments(None, True, True, None).strict is True
+    monkeypatch.setenv("FLOWTRACK_STRICT_TRACKING", "false")
+    assert tracked_flow(fit).flowtrack_options.strict is False
+    # Read at the edge: decorated objects keep what they were given, with_options copies too.
+    assert strict_task.flowtrack_options.strict is True
+    assert strict_flow.with_options(name="again").flowtrack_options.strict is True
 
 
 def test_tracking_guard_warns_and_goes_on(caplog: pytest.LogCaptureFixture) -> None:

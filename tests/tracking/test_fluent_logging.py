@@ -10,7 +10,7 @@ import pytest
 import flowtrack as mlflow
 from flowtrack.entities import Dataset
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
-from flowtrack.tracking import _context
+from flowtrack.tracking.fluent import _state
 
 pytestmark = pytest.mark.usefixtures("tracking_uri")
 
@@ -107,7 +107,7 @@ def test_async_logging_setting_is_the_default(monkeypatch: pytest.MonkeyPatch) -
     mlflow.set_tracking_uri(f"memory:{uuid.uuid4().hex}")  # a new client reads the setting
     with mlflow.start_run() as run:
         mlflow.log_metric("queued", 1.0)
-        client = _context.RUN_STACK.get()[-1].client
+        client = _state.RUN_STACK.get()[-1].client
         assert client._queue is not None  # went through the queue
         mlflow.log_metric("direct", 2.0, synchronous=True)
         assert mlflow.get_run(run.info.run_id).data.metrics["direct"] == 2.0

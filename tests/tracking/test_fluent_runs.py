@@ -13,7 +13,7 @@ import pytest
 import flowtrack as mlflow
 from flowtrack.entities import Run, RunStatus
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError, NotFoundError
-from flowtrack.tracking import _context
+from flowtrack.tracking.fluent import _state
 from tests.conftest import TRACKING_ENV_VARS
 
 pytestmark = pytest.mark.usefixtures("tracking_uri")
@@ -284,7 +284,7 @@ def test_last_active_run_reads_fresh_data() -> None:
 
 def test_end_at_exit_finishes_only_running_runs() -> None:
     run = mlflow.start_run()
-    frame = _context.RUN_STACK.get()[-1]
+    frame = _state.RUN_STACK.get()[-1]
     frame.end_at_exit()
     assert mlflow.get_run(run.info.run_id).info.status == RunStatus.FINISHED
     mlflow.MlflowClient().set_terminated(run.info.run_id, "KILLED")

@@ -3,7 +3,7 @@
 One module per concept: :mod:`.config` (tracking URI), :mod:`.experiments`, :mod:`.runs`,
 :mod:`.logging` (params, metrics, tags, inputs), :mod:`.artifacts`, :mod:`.search` and
 :mod:`.registry` (``register_model``). The active run, the last run and the active experiment
-live in context variables (:mod:`flowtrack.tracking._context`), so threads and asyncio tasks
+live in context variables (:mod:`._state`), so threads and asyncio tasks
 each have their own.
 """
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from flowtrack.entities import Run, RunInfo, RunStatus
 from flowtrack.exceptions import FlowtrackError
-from flowtrack.tracking import _context
+from flowtrack.tracking.fluent import _state
 
 if TYPE_CHECKING:
     from flowtrack.tracking.client import FlowtrackClient
@@ -55,7 +55,7 @@ class ActiveRun(Run):
             status = RunStatus.KILLED
         else:
             status = RunStatus.FAILED
-        stack = _context.RUN_STACK.get()
+        stack = _state.RUN_STACK.get()
         for index, frame in enumerate(stack):
             if frame.run is self:
                 end_frames(stack, index, status)
@@ -95,8 +95,8 @@ def end_frames(stack: tuple[RunFrame, ...], index: int, status: RunStatus) -> No
         index: The position of the outermost run to end.
         status: A terminal status.
     """
-    _context.RUN_STACK.set(stack[:index])
-    _context.LAST_ACTIVE_RUN.set(stack[index])
+    _state.RUN_STACK.set(stack[:index])
+    _state.LAST_ACTIVE_RUN.set(stack[index])
     error: BaseException | None = None
     for frame in reversed(stack[index:]):
         atexit.unregister(frame.end_at_exit)

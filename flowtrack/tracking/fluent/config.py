@@ -7,7 +7,7 @@ import os
 
 from flowtrack.exceptions import InvalidParameterError
 from flowtrack.stores.registry import resolve_tracking_store_class
-from flowtrack.tracking import _context
+from flowtrack.tracking import _tracking_uri
 from flowtrack.tracking.client import FlowtrackClient
 
 __all__ = ["client_for_uri", "current_client", "get_tracking_uri", "set_tracking_uri"]
@@ -35,7 +35,7 @@ def current_client() -> FlowtrackClient:
     Returns:
         The cached client.
     """
-    return client_for_uri(_context.current_tracking_uri())
+    return client_for_uri(_tracking_uri.current_tracking_uri())
 
 
 def set_tracking_uri(uri: str | os.PathLike[str]) -> None:
@@ -65,8 +65,8 @@ def set_tracking_uri(uri: str | os.PathLike[str]) -> None:
             f"Invalid tracking URI {uri!r}: expected a URI such as 'sqlite:///flowtrack.db'"
         )
     resolve_tracking_store_class(text)  # the registry's error names the supported schemes
-    _context.TRACKING_URI.set(text)
-    os.environ[_context.TRACKING_URI_ENV_VAR] = text
+    _tracking_uri.TRACKING_URI.set(text)
+    os.environ[_tracking_uri.TRACKING_URI_ENV_VAR] = text
 
 
 def get_tracking_uri() -> str:
@@ -80,4 +80,4 @@ def get_tracking_uri() -> str:
         >>> flowtrack.get_tracking_uri()
         'sqlite:///flowtrack.db'
     """
-    return _context.current_tracking_uri()
+    return _tracking_uri.current_tracking_uri()

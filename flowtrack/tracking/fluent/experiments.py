@@ -10,9 +10,9 @@ from flowtrack._private.validation import validate_experiment_id
 from flowtrack.entities import Experiment, LifecycleStage, ViewType
 from flowtrack.exceptions import AlreadyExistsError, InvalidParameterError, NotFoundError
 from flowtrack.stores.tracking.base import DEFAULT_EXPERIMENT_ID
-from flowtrack.tracking import _context
 from flowtrack.tracking._paging import collect_pages
 from flowtrack.tracking.client import FlowtrackClient
+from flowtrack.tracking.fluent import _state
 from flowtrack.tracking.fluent.config import current_client
 
 __all__ = [
@@ -54,7 +54,7 @@ def resolve_experiment_id(client: FlowtrackClient) -> str:
     ``MLFLOW_EXPERIMENT_ID``, then ``FLOWTRACK_EXPERIMENT_NAME`` / ``MLFLOW_EXPERIMENT_NAME``
     (created when missing), then the ``Default`` experiment (``"0"``).
     """
-    active = _context.ACTIVE_EXPERIMENT_ID.get()
+    active = _state.ACTIVE_EXPERIMENT_ID.get()
     if active is not None:
         return active
     from flowtrack.settings import get_settings
@@ -128,7 +128,7 @@ def set_experiment(
             "You can restore the experiment, or permanently delete the experiment to create "
             "a new one."
         )
-    _context.ACTIVE_EXPERIMENT_ID.set(experiment.experiment_id)
+    _state.ACTIVE_EXPERIMENT_ID.set(experiment.experiment_id)
     return experiment
 
 

@@ -18,7 +18,7 @@ from flowtrack._private.validation import (
     validate_timestamp,
 )
 from flowtrack.entities import DATASET_CONTEXT_TAG, Dataset, DatasetInput, InputTag, Metric
-from flowtrack.tracking import _context
+from flowtrack.tracking.fluent import _state
 from flowtrack.tracking.fluent.config import current_client
 from flowtrack.tracking.fluent.runs import run_target
 
@@ -235,7 +235,7 @@ def flush_async_logging() -> None:
         >>> flowtrack.log_metric("loss", 0.5, synchronous=False)
         >>> flowtrack.flush_async_logging()
     """
-    clients = {id(frame.client): frame.client for frame in _context.RUN_STACK.get()}
+    clients = {id(frame.client): frame.client for frame in _state.RUN_STACK.get()}
     current = current_client()
     clients.setdefault(id(current), current)
     for client in clients.values():

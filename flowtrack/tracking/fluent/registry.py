@@ -50,7 +50,7 @@ def register_model_with(
     if scheme == "runs":
         run_id = model_uri[len("runs:") :].lstrip("/").partition("/")[0] or None
     elif scheme == "models":
-        from flowtrack.models.uri import resolve_model_version
+        from flowtrack.tracking.models_uri import resolve_model_version
 
         copied = resolve_model_version(model_uri, client)
         source, run_id = copied.source, copied.run_id

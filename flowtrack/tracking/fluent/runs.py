@@ -11,7 +11,6 @@ from typing import Any
 from flowtrack._private.validation import validate_experiment_id, validate_run_id
 from flowtrack.entities import LifecycleStage, Run, RunStatus
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError
-from flowtrack.tracking import _context
 from flowtrack.tracking._convert import run_status
 from flowtrack.tracking.client import FlowtrackClient
 from flowtrack.tracking.context_tags import (
@@ -20,6 +19,7 @@ from flowtrack.tracking.context_tags import (
     MLFLOW_RUN_NOTE,
     resolve_tags,
 )
+from flowtrack.tracking.fluent import _state
 from flowtrack.tracking.fluent.active_run import ActiveRun, RunFrame, end_frames
 from flowtrack.tracking.fluent.config import current_client
 from flowtrack.tracking.fluent.experiments import resolve_experiment_id
@@ -135,7 +135,7 @@ def start_run(
         >>> with flowtrack.start_run(run_name="baseline") as run:
         ...     flowtrack.log_metric("loss", 0.5)
     """
-    stack = _context.RUN_STACK.get()
+    stack = _state.RUN_STACK.get()
     if stack and not nested:
         raise InvalidStateError(
             f"Run with UUID {stack[0].run_id} is already active. To start a new run, first end "
@@ -173,7 +173,7 @@ def start_run(
         run = client.create_run(target_experiment, tags=resolve_tags(user_tags), run_name=run_name)
     active = ActiveRun(info=run.info, data=run.data, inputs=run.inputs)
     frame = RunFrame(active, client, run.info.run_id)
-    _context.RUN_STACK.set((*stack, frame))
+    _state.RUN_STACK.set((*stack, frame))
     atexit.register(frame.end_at_exit)
     return active
 
@@ -194,7 +194,7 @@ def end_run(status: RunStatus | str = "FINISHED") -> None:
         >>> flowtrack.end_run("KILLED")
     """
     final = run_status(status, terminal=True)
-    stack = _context.RUN_STACK.get()
+    stack = _state.RUN_STACK.get()
     if stack:
         end_frames(stack, len(stack) - 1, final)
 
@@ -209,7 +209,7 @@ def active_run() -> ActiveRun | None:
         >>> flowtrack.active_run() is None
         True
     """
-    stack = _context.RUN_STACK.get()
+    stack = _state.RUN_STACK.get()
     return stack[-1].run if stack else None
 
 
@@ -226,8 +226,8 @@ def last_active_run() -> Run | None:
         >>> flowtrack.last_active_run().data.metrics
         {'loss': 0.5}
     """
-    stack = _context.RUN_STACK.get()
-    frame = stack[-1] if stack else _context.LAST_ACTIVE_RUN.get()
+    stack = _state.RUN_STACK.get()
+    frame = stack[-1] if stack else _state.LAST_ACTIVE_RUN.get()
     return None if frame is None else frame.client.get_run(frame.run_id)
 
 
@@ -237,10 +237,10 @@ def active_frame() -> RunFrame:
     Returns:
         The frame: the active run, its client and its id.
     """
-    stack = _context.RUN_STACK.get()
+    stack = _state.RUN_STACK.get()
     if not stack:
         start_run()
-        stack = _context.RUN_STACK.get()
+        stack = _state.RUN_STACK.get()
     return stack[-1]
 
 
@@ -254,7 +254,7 @@ def run_target(run_id: str | None) -> tuple[FlowtrackClient, str]:
         The active run's client when ``run_id`` is ``None`` or an active run, else the client
         of this context's tracking URI; and the run id.
     """
-    stack = _context.RUN_STACK.get()
+    stack = _state.RUN_STACK.get()
     if run_id is None:
         frame = stack[-1] if stack else active_frame()
         return frame.client, frame.run_id

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 import flowtrack
-from flowtrack.tracking import _context
+from flowtrack.tracking.fluent import _state
 from tests.conftest import TRACKING_ENV_VARS
 
 #: The repository root: on ``PYTHONPATH`` when a snippet must import flowtrack from source.
@@ -161,11 +161,11 @@ def sqlite_tracking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for name in TRACKING_ENV_VARS:
             patch.delenv(name, raising=False)
         patch.setenv("FLOWTRACK_ARTIFACT_ROOT", str(root / "artifacts"))
-        _context.reset()
+        _state.reset()
         flowtrack.set_tracking_uri(f"sqlite:///{root / 'runs.db'}")
         try:
             yield root
         finally:
             while flowtrack.active_run() is not None:
                 flowtrack.end_run()
-            _context.reset()
+            _state.reset()

@@ -19,7 +19,7 @@ from flowtrack.exceptions import InvalidParameterError, MissingDependencyError
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from flowtrack.models.serving.app import ServableModel
+    from flowtrack.serving.app import ServableModel
 
 __all__ = [
     "DEFAULT_HOST",
@@ -97,7 +97,7 @@ def serve(
     Example:
         >>> serve("runs:/<run-id>/model", port=5001)  # then POST to /invocations
     """
-    from flowtrack.models.serving.app import DEFAULT_MAX_REQUEST_BYTES, ServingOptions, build_app
+    from flowtrack.serving.app import DEFAULT_MAX_REQUEST_BYTES, ServingOptions, build_app
 
     if not 1 <= workers <= 256:
         raise InvalidParameterError(f"Invalid workers {workers!r}: use 1 to 256 processes")
@@ -140,7 +140,7 @@ def serve(
         }
     )
     uvicorn.run(
-        "flowtrack.models.serving.server:worker_app",
+        "flowtrack.serving.server:worker_app",
         factory=True,
         workers=workers,
         host=host,
@@ -163,7 +163,7 @@ def worker_app(environ: Mapping[str, str] | None = None) -> Starlette:
     Raises:
         InvalidParameterError: ``FLOWTRACK_SERVING_MODEL_URI`` is unset.
     """
-    from flowtrack.models.serving.app import build_app
+    from flowtrack.serving.app import build_app
 
     env = os.environ if environ is None else environ
     model_uri = env.get(ENV_MODEL_URI)

@@ -43,8 +43,8 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "serving needs fastapi and uvicorn: pip install 'flowtrack[server]'"
     ) from exc
 
-from flowtrack.models.serving.inputs import UnsupportedContentTypeError, parse_request
-from flowtrack.models.serving.outputs import dumps_predictions
+from flowtrack.serving.inputs import UnsupportedContentTypeError, parse_request
+from flowtrack.serving.outputs import dumps_predictions
 
 __all__ = [
     "DEFAULT_MAX_REQUEST_BYTES",

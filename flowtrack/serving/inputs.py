@@ -16,7 +16,7 @@ The ``dataframe_*`` keys and ``instances`` of objects become a :class:`pandas.Da
 ``instances`` and ``inputs`` become a :class:`numpy.ndarray`, or a dict of them for named tensors.
 Every malformed payload raises :class:`~flowtrack.exceptions.InvalidParameterError` naming what
 was wrong and what is allowed; the server answers it with HTTP 400. Predictions go back through
-:mod:`flowtrack.models.serving.outputs`.
+:mod:`flowtrack.serving.outputs`.
 """
 
 from __future__ import annotations

@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 
 from flowtrack.exceptions import InvalidParameterError
-from flowtrack.models.serving.inputs import (
+from flowtrack.serving.inputs import (
     UnsupportedContentTypeError,
     parse_csv,
     parse_json,
     parse_parquet,
     parse_request,
 )
-from flowtrack.models.serving.outputs import dumps_predictions, predictions_to_csv, to_jsonable
+from flowtrack.serving.outputs import dumps_predictions, predictions_to_csv, to_jsonable
 
 FRAME = pd.DataFrame({"a": [1, 3], "b": [2.5, 4.5], "c": ["x", "y"]})
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from flowtrack.exceptions import InvalidParameterError
-from flowtrack.models.serving.server import ENV_MODEL_URI, serve, worker_app
+from flowtrack.serving.server import ENV_MODEL_URI, serve, worker_app
 
 COLUMNS = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
 

@@ -13,7 +13,7 @@ import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 
 from flowtrack.exceptions import InvalidParameterError
-from flowtrack.models.serving.app import ServableModel, ServingOptions, build_app
+from flowtrack.serving.app import ServableModel, ServingOptions, build_app
 from flowtrack.version import __version__
 
 with warnings.catch_warnings():
