@@ -76,9 +76,9 @@ def _set(var: ContextVar[bool]) -> Iterator[None]:
 
 def _exclusive_skip(config: AutologConfig) -> bool:
     """MLflow's ``exclusive``: leave runs the user started alone."""
-    import flowtrack
+    from flowtrack.tracking.fluent.runs import active_run
 
-    return config.exclusive and flowtrack.active_run() is not None
+    return config.exclusive and active_run() is not None
 
 
 def _first_argument(original: Callable[..., Any], args: tuple[Any, ...], kwargs: Any) -> Any:
@@ -120,17 +120,17 @@ def fit_hook(session: Session) -> Callable[[Callable[..., Any]], Callable[..., A
     def make(original: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(original)
         def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
-            import flowtrack
+            from flowtrack.tracking.fluent.runs import active_run, start_run
 
             config = session.config
             if _IN_SESSION.get() or _exclusive_skip(config):
                 return original(self, *args, **kwargs)
             follow = config.log_post_training_metrics and not _METRICS_PAUSED.get()
             with _set(_IN_SESSION), _set(_METRICS_PAUSED):
-                if flowtrack.active_run() is not None:
+                if active_run() is not None:
                     result, run = _fit_and_log(session, original, self, args, kwargs)
                 else:  # the run ends FINISHED, or FAILED if fit raises
-                    with flowtrack.start_run(tags=_managed_run_tags(config)) as managed:
+                    with start_run(tags=_managed_run_tags(config)) as managed:
                         report(
                             config,
                             logging.INFO,

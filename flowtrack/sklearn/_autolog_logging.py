@@ -162,7 +162,6 @@ def _log_model(
 def _log_search(
     client: Any, run_id: str, search: Any, data: FitData, dataset: Any, config: AutologConfig
 ) -> None:
-    import flowtrack
     from flowtrack.tracking.context_tags import system_tags
 
     if config.log_models and hasattr(search, "best_estimator_"):
@@ -187,7 +186,7 @@ def _log_search(
             lambda: client.log_batch(run_id, params=_tuning.best_params(search)),
         )
     if hasattr(search, "cv_results_"):
-        parent = flowtrack.get_run(run_id)
+        parent = client.get_run(run_id)
         safely(
             config,
             "tuning child runs",
