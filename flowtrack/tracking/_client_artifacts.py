@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -51,20 +52,38 @@ class ClientArtifacts:
     def log_artifact(
         self, run_id: str, local_path: str | os.PathLike[str], artifact_path: str | None = None
     ) -> None:
-        """Upload a local file to the run's artifacts.
+        """Upload a local file, or a directory, to the run's artifacts.
+
+        A file lands at ``<artifact_path>/<file name>``; a directory (as in MLflow) lands whole
+        under ``<artifact_path>/<directory name>/``, so ``log_artifact("mymodel", "models")``
+        writes ``models/mymodel/...``.
 
         Args:
             run_id: The run.
-            local_path: The file to upload.
+            local_path: The file or directory to upload.
             artifact_path: The directory under the run's artifact root; default the root.
 
         Raises:
-            InvalidParameterError: ``artifact_path`` escapes the run's artifact root.
+            InvalidParameterError: ``local_path`` does not exist, or ``artifact_path`` escapes
+                the run's artifact root.
 
         Example:
             >>> client.log_artifact(run_id, "model_summary.txt")
+            >>> client.log_artifact(run_id, "mymodel", artifact_path="models")
         """
-        self._artifacts(run_id).log_artifact(os.fspath(local_path), artifact_path)
+        source = os.fspath(local_path)
+        if not os.path.exists(source):
+            raise InvalidParameterError(
+                f"Cannot log {source!r}: log_artifact needs an existing local file or directory"
+            )
+        store = self._artifacts(run_id)
+        if os.path.isdir(source):
+            name = os.path.basename(os.path.normpath(os.path.abspath(source)))
+            store.log_artifacts(
+                source, posixpath.join(artifact_path, name) if artifact_path else name
+            )
+        else:
+            store.log_artifact(source, artifact_path)
 
     def log_artifacts(
         self, run_id: str, local_dir: str | os.PathLike[str], artifact_path: str | None = None

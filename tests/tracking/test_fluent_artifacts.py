@@ -40,6 +40,25 @@ def test_log_artifact_and_artifacts(tmp_path: Path) -> None:
     assert read(run_id, "files/single.txt", tmp_path) == b"s"
 
 
+def test_log_artifact_of_a_directory_keeps_its_name(tmp_path: Path) -> None:
+    (tmp_path / "mymodel" / "sub").mkdir(parents=True)
+    (tmp_path / "mymodel" / "MLmodel").write_text("flavors: {}")
+    (tmp_path / "mymodel" / "sub" / "w.bin").write_bytes(b"w")
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(tmp_path / "mymodel", artifact_path="models")
+        mlflow.log_artifact(str(tmp_path / "mymodel") + "/")  # the root, under its own name
+    run_id = run.info.run_id
+    assert listing(run_id) == ["models", "mymodel"]
+    assert listing(run_id, "models/mymodel") == ["models/mymodel/MLmodel", "models/mymodel/sub"]
+    assert read(run_id, "models/mymodel/sub/w.bin", tmp_path) == b"w"
+    assert read(run_id, "mymodel/MLmodel", tmp_path) == b"flavors: {}"
+
+
+def test_log_artifact_of_a_missing_path_names_it(tmp_path: Path) -> None:
+    with mlflow.start_run(), pytest.raises(InvalidParameterError, match="nothing-here"):
+        mlflow.log_artifact(tmp_path / "nothing-here")
+
+
 def test_log_text_and_dict(tmp_path: Path) -> None:
     with mlflow.start_run() as run:
         mlflow.log_text("héllo", "notes/hello.txt")

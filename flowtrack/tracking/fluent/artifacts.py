@@ -26,18 +26,22 @@ __all__ = [
 def log_artifact(
     local_path: str | os.PathLike[str], artifact_path: str | None = None, run_id: str | None = None
 ) -> None:
-    """Upload a local file to the active run's artifacts.
+    """Upload a local file, or a directory, to the active run's artifacts.
+
+    A directory lands whole under ``<artifact_path>/<directory name>/``, as in MLflow.
 
     Args:
-        local_path: The file to upload.
+        local_path: The file or directory to upload.
         artifact_path: The directory under the run's artifact root; default the root.
         run_id: Upload to this run instead of the active one.
 
     Raises:
-        InvalidParameterError: ``artifact_path`` escapes the run's artifact root.
+        InvalidParameterError: ``local_path`` does not exist, or ``artifact_path`` escapes the
+            run's artifact root.
 
     Example:
         >>> flowtrack.log_artifact("model_summary.txt")
+        >>> flowtrack.log_artifact("mymodel", artifact_path="models")  # models/mymodel/...
     """
     client, target = run_target(run_id)
     client.log_artifact(target, local_path, artifact_path)
