@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import flowtrack as mlflow
-from flowtrack.tracking import _context
+from flowtrack.tracking import _context, _registry_uri
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -149,10 +149,12 @@ def clean_context(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     _context.reset()
+    _registry_uri.reset()
     yield
     while mlflow.active_run() is not None:
         mlflow.end_run()
     _context.reset()
+    _registry_uri.reset()
 
 
 @pytest.fixture

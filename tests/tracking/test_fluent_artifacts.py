@@ -78,31 +78,6 @@ def test_log_table_appends(tmp_path: Path) -> None:
     assert table == {"columns": ["question", "answer"], "data": [["a", "b"], ["c", "d"]]}
 
 
-def test_log_image_file_and_series(tmp_path: Path) -> None:
-    np = pytest.importorskip("numpy")
-    pytest.importorskip("PIL")
-    image = np.zeros((4, 5, 3), dtype=np.uint8)
-    with mlflow.start_run() as run:
-        mlflow.log_image(image, "img/black.png")
-        mlflow.log_image(image, key="samples", step=3)
-        mlflow.log_image(image, key="samples")
-    run_id = run.info.run_id
-    assert read(run_id, "img/black.png", tmp_path).startswith(b"\x89PNG")
-    assert listing(run_id, "images/samples") == [
-        "images/samples/step_0.png",
-        "images/samples/step_3.png",
-    ]
-
-
-@pytest.mark.parametrize(
-    ("artifact_file", "key"), [(None, None), ("a.png", "series")], ids=["neither", "both"]
-)
-def test_log_image_needs_exactly_one_target(artifact_file: str | None, key: str | None) -> None:
-    np = pytest.importorskip("numpy")
-    with mlflow.start_run(), pytest.raises(InvalidParameterError, match="exactly one of"):
-        mlflow.log_image(np.zeros((2, 2), dtype=np.uint8), artifact_file, key=key)
-
-
 def test_log_figure(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
