@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import flowtrack as mlflow
+from flowtrack.tracking import _registry_uri
 from flowtrack.tracking.fluent import _state
 
 
@@ -149,10 +150,12 @@ def clean_context(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
         monkeypatch.setenv(name, "")
         monkeypatch.delenv(name)
     _state.reset()
+    _registry_uri.reset()
     yield
     while mlflow.active_run() is not None:
         mlflow.end_run()
     _state.reset()
+    _registry_uri.reset()
 
 
 @pytest.fixture

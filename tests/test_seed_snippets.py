@@ -355,15 +355,21 @@ def test_seed001_lifecycle_stages(tracking_uri: str, iris: tuple[pd.DataFrame, p
 
 # --------------------------------------------------------------------------------------------
 # 002_2266074b764ad315.txt ("Log model as an artifact")
-def test_seed002_log_model_as_artifact(tracking_uri: str, tmp_path: Path) -> None:
-    Path("mymodel").write_bytes(b"serialized model")
+def test_seed002_log_model_as_artifact(
+    tracking_uri: str, tmp_path: Path, iris: tuple[pd.DataFrame, pd.Series]
+) -> None:
+    X, y = iris
+    model = _fitted_forest(X, y)
+    mlflow.sklearn.save_model(model, "mymodel")  # "mymodel" is a model directory
     with mlflow.start_run() as run:
         mlflow.log_artifact("mymodel", artifact_path="models")
 
     client = mlflow.MlflowClient()
     assert [f.path for f in client.list_artifacts(run.info.run_id, "models")] == ["models/mymodel"]
-    local = client.download_artifacts(run.info.run_id, "models/mymodel", str(tmp_path / "out"))
-    assert Path(local).read_bytes() == b"serialized model"
+    logged = {f.path for f in client.list_artifacts(run.info.run_id, "models/mymodel")}
+    assert {"models/mymodel/MLmodel", "models/mymodel/requirements.txt"} <= logged
+    loaded = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/models/mymodel")
+    assert list(loaded.predict(X.head(5))) == list(model.predict(X.head(5)))
 
 
 # 002_2266074b764ad315.txt ("Log model using the method log_model")

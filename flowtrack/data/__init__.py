@@ -15,6 +15,7 @@ Example:
 Importing this package does not import numpy or pandas; they load when a dataset is built.
 """
 
+from flowtrack.data._get_source import get_source
 from flowtrack.data.dataset import Dataset
 from flowtrack.data.numpy_dataset import NumpyDataset, from_numpy
 from flowtrack.data.pandas_dataset import PandasDataset, from_pandas
@@ -27,4 +28,5 @@ __all__ = [
     "PandasDataset",
     "from_numpy",
     "from_pandas",
+    "get_source",
 ]

@@ -8,6 +8,11 @@ A signature describes what a model takes and returns, in the form MLflow writes 
     signature = infer_signature(train_df, model.predict(train_df))
     signature.to_dict()  # {"inputs": '[{"type": "double", ...}]', "outputs": ..., "params": None}
 
+Scoring and model maintenance follow ``mlflow.models`` too: :func:`predict`,
+:func:`validate_serving_input`, :func:`convert_input_example_to_serving_input`,
+:func:`set_signature`, :func:`update_model_requirements`, :func:`infer_pip_requirements` and
+:func:`build_docker` load on first use.
+
 Importing this package loads neither numpy nor pandas.
 """
 
@@ -19,7 +24,15 @@ from flowtrack.models.types import ColSpec, DataType, ParamSchema, ParamSpec, Sc
 from flowtrack.models.uri import get_model_info
 
 if TYPE_CHECKING:
+    from flowtrack.models.docker_build import build_docker
     from flowtrack.models.evaluation import EvaluationResult, evaluate
+    from flowtrack.models.inferred_requirements import infer_pip_requirements
+    from flowtrack.models.prediction import (
+        convert_input_example_to_serving_input,
+        predict,
+        validate_serving_input,
+    )
+    from flowtrack.models.updates import set_signature, update_model_requirements
 
 __all__ = [
     "ColSpec",
@@ -32,16 +45,39 @@ __all__ = [
     "ParamSpec",
     "Schema",
     "TensorSpec",
+    "build_docker",
+    "convert_input_example_to_serving_input",
     "evaluate",
     "get_model_info",
+    "infer_pip_requirements",
     "infer_signature",
+    "predict",
+    "set_signature",
+    "update_model_requirements",
+    "validate_serving_input",
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """``evaluate`` and ``EvaluationResult`` load on first use (they pull in scikit-learn)."""
-    if name in ("evaluate", "EvaluationResult"):
-        from flowtrack.models import evaluation
+#: Names loaded on first use -> their module (evaluation pulls in scikit-learn; the others
+#: keep ``import flowtrack.models`` light).
+_LAZY = {
+    "EvaluationResult": "flowtrack.models.evaluation",
+    "build_docker": "flowtrack.models.docker_build",
+    "convert_input_example_to_serving_input": "flowtrack.models.prediction",
+    "evaluate": "flowtrack.models.evaluation",
+    "infer_pip_requirements": "flowtrack.models.inferred_requirements",
+    "predict": "flowtrack.models.prediction",
+    "set_signature": "flowtrack.models.updates",
+    "update_model_requirements": "flowtrack.models.updates",
+    "validate_serving_input": "flowtrack.models.prediction",
+}
 
-        return getattr(evaluation, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __getattr__(name: str) -> Any:
+    """Load the names of ``_LAZY`` on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

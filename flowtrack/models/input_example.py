@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXAMPLE_FILENAME",
     "SERVING_INPUT_FILENAME",
+    "encode_input_example",
     "load_input_example",
     "load_input_example_params",
     "load_serving_input_example",
@@ -181,6 +182,29 @@ def save_input_example(model_dir: str | os.PathLike[str], example: Any) -> dict[
         >>> info["type"], (model_dir / "input_example.json").read_text()
         ('dataframe', '{"columns": ["x"], "data": [[1.5], [null]]}')
     """
+    info, example_text, serving_text = encode_input_example(example)
+    directory = Path(model_dir)
+    (directory / EXAMPLE_FILENAME).write_text(example_text, encoding="utf-8")
+    (directory / SERVING_INPUT_FILENAME).write_text(serving_text, encoding="utf-8")
+    info["serving_input_path"] = SERVING_INPUT_FILENAME
+    return info
+
+
+def encode_input_example(example: Any) -> tuple[dict[str, str], str, str]:
+    """Encode an input example as MLflow does, without writing it.
+
+    Args:
+        example: The example; a tuple ``(example, params)`` with a dict of inference params.
+
+    Returns:
+        The ``saved_input_example_info`` (without ``serving_input_path``), the text of
+        ``input_example.json`` and the text of ``serving_input_example.json`` (the scoring
+        server's request body).
+
+    Raises:
+        InvalidParameterError: The example is of an unsupported type or holds values that
+            cannot be saved as JSON.
+    """
     data, params = _split_params(example)
     info: dict[str, str] = {"artifact_path": EXAMPLE_FILENAME}
     if params is not None:
@@ -190,13 +214,7 @@ def save_input_example(model_dir: str | os.PathLike[str], example: Any) -> dict[
         payload = {"inputs": payload, "params": params}
         extra = params if _is_llm_request(data) else {"params": params}
         serving = {**serving, **extra}
-    directory = Path(model_dir)
-    example_text = json.dumps(_jsonable(payload))
-    serving_text = json.dumps(_jsonable(serving), indent=2)
-    (directory / EXAMPLE_FILENAME).write_text(example_text, encoding="utf-8")
-    (directory / SERVING_INPUT_FILENAME).write_text(serving_text, encoding="utf-8")
-    info["serving_input_path"] = SERVING_INPUT_FILENAME
-    return info
+    return info, json.dumps(_jsonable(payload)), json.dumps(_jsonable(serving), indent=2)
 
 
 def _read_payload(model_dir: str | os.PathLike[str], info: Mapping[str, Any]) -> Any:

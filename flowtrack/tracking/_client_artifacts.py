@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import posixpath
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from flowtrack._private.validation import validate_key, validate_step
-from flowtrack.entities import FileInfo
+from flowtrack.entities import FileInfo, RunTag
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError
 
 if TYPE_CHECKING:
+    import pandas
+
     from flowtrack.stores.artifacts.store import ArtifactStore
     from flowtrack.stores.tracking.base import TrackingStore
 
-__all__ = ["ClientArtifacts", "image_artifact_file"]
-
-
-def image_artifact_file(artifact_file: str | None, key: str | None, step: int | None) -> str:
-    """Return where ``log_image`` writes: ``artifact_file``, or ``images/<key>/step_<n>.png``.
-
-    Raises:
-        InvalidParameterError: Both or neither of ``artifact_file`` and ``key`` are given.
-    """
-    if artifact_file is not None and key is None:
-        return artifact_file
-    if key is None or artifact_file is not None:
-        raise InvalidParameterError(
-            f"log_image needs exactly one of artifact_file (got {artifact_file!r}) or key "
-            f"(got {key!r}): pass artifact_file='image.png', or key='name' with an optional step"
-        )
-    number = 0 if step is None else validate_step(key, step)
-    return f"images/{validate_key('image', key)}/step_{number}.png"
+__all__ = ["ClientArtifacts"]
 
 
 class ClientArtifacts:
@@ -51,20 +36,38 @@ class ClientArtifacts:
     def log_artifact(
         self, run_id: str, local_path: str | os.PathLike[str], artifact_path: str | None = None
     ) -> None:
-        """Upload a local file to the run's artifacts.
+        """Upload a local file, or a directory, to the run's artifacts.
+
+        A file lands at ``<artifact_path>/<file name>``; a directory (as in MLflow) lands whole
+        under ``<artifact_path>/<directory name>/``, so ``log_artifact("mymodel", "models")``
+        writes ``models/mymodel/...``.
 
         Args:
             run_id: The run.
-            local_path: The file to upload.
+            local_path: The file or directory to upload.
             artifact_path: The directory under the run's artifact root; default the root.
 
         Raises:
-            InvalidParameterError: ``artifact_path`` escapes the run's artifact root.
+            InvalidParameterError: ``local_path`` does not exist, or ``artifact_path`` escapes
+                the run's artifact root.
 
         Example:
             >>> client.log_artifact(run_id, "model_summary.txt")
+            >>> client.log_artifact(run_id, "mymodel", artifact_path="models")
         """
-        self._artifacts(run_id).log_artifact(os.fspath(local_path), artifact_path)
+        source = os.fspath(local_path)
+        if not os.path.exists(source):
+            raise InvalidParameterError(
+                f"Cannot log {source!r}: log_artifact needs an existing local file or directory"
+            )
+        store = self._artifacts(run_id)
+        if os.path.isdir(source):
+            name = os.path.basename(os.path.normpath(os.path.abspath(source)))
+            store.log_artifacts(
+                source, posixpath.join(artifact_path, name) if artifact_path else name
+            )
+        else:
+            store.log_artifact(source, artifact_path)
 
     def log_artifacts(
         self, run_id: str, local_dir: str | os.PathLike[str], artifact_path: str | None = None
@@ -157,31 +160,60 @@ class ClientArtifacts:
         timestamp: int | None = None,
         synchronous: bool | None = None,
     ) -> None:
-        """Save an image (numpy array or PIL image) as an artifact.
+        """Save an image as an artifact file, or as one step of an image series.
 
-        Give ``artifact_file`` (its extension picks the format; PNG by default), or ``key`` (and
-        ``step``) to write ``images/<key>/step_<n>.png``, one file per step of an image series.
+        With ``artifact_file``, the image is written there (its extension picks the format;
+        PNG by default). With ``key`` (and ``step``, ``timestamp``), it is written in MLflow 3's
+        layout, which MLflow's UI shows as an image chart: ``images/<key>+step+<n>+timestamp+
+        <ms>+<uuid>.png`` plus a ``+compressed.webp`` thumbnail, and the run gets the tag
+        ``mlflow.loggedImages`` (see :mod:`flowtrack.tracking.multimedia`).
 
         Args:
             run_id: The run.
-            image: A PIL image or a numpy array (HxW, HxWx3, HxWx4; uint8 or floats in [0, 1]).
-            artifact_file: Where to write the image.
+            image: A PIL image, a numpy array (HxW, HxWx1, HxWx3, HxWx4; uint8, bool or floats
+                in [0, 1]) or a :class:`flowtrack.Image`.
+            artifact_file: Where to write a single image.
             key: The image series name (instead of ``artifact_file``).
             step: The step of this image in the series; default 0.
-            timestamp: Accepted for MLflow compatibility; the file name holds the step only.
+            timestamp: Milliseconds since the epoch; default now.
             synchronous: Accepted for MLflow compatibility; images are written at once.
 
         Raises:
-            InvalidParameterError: Both or neither of ``artifact_file`` and ``key``.
+            InvalidParameterError: Not exactly one of ``artifact_file`` and ``key``;
+                ``artifact_file`` with ``step`` or ``timestamp``; a bad key or image.
 
         Example:
             >>> client.log_image(run_id, array, key="samples", step=10)
         """
-        from flowtrack.tracking.payloads import image_bytes
+        from flowtrack.tracking.multimedia import (
+            MLFLOW_LOGGED_IMAGES,
+            compress_image_size,
+            image_series_files,
+        )
+        from flowtrack.tracking.payloads import image_bytes, pil_image
 
-        del timestamp, synchronous
-        path = image_artifact_file(artifact_file, key, step)
-        self._artifacts(run_id).write_bytes(path, image_bytes(image, path))
+        del synchronous
+        if artifact_file is not None:
+            if (key, step, timestamp) != (None, None, None):
+                raise InvalidParameterError(
+                    f"log_image got artifact_file={artifact_file!r} with key={key!r}, "
+                    f"step={step!r}, timestamp={timestamp!r}: pass artifact_file alone, or key "
+                    "with step/timestamp"
+                )
+            payload = image_bytes(pil_image(image), artifact_file)
+            self._artifacts(run_id).write_bytes(artifact_file, payload)
+            return
+        if key is None:
+            raise InvalidParameterError(
+                "log_image needs exactly one of artifact_file (a static image) or key (an image "
+                "series, with an optional step and timestamp)"
+            )
+        picture = pil_image(image)
+        store = self._artifacts(run_id)
+        image_file, thumbnail_file = image_series_files(key, step, timestamp)
+        store.write_bytes(image_file, image_bytes(picture, image_file))
+        store.write_bytes(thumbnail_file, image_bytes(compress_image_size(picture), thumbnail_file))
+        self._store.log_batch(run_id, tags=(RunTag(key=MLFLOW_LOGGED_IMAGES, value="True"),))
 
     def log_table(self, run_id: str, data: Any, artifact_file: str) -> None:
         """Write a table (DataFrame or dict of columns) as JSON; rows are appended if it exists.
@@ -201,10 +233,73 @@ class ClientArtifacts:
             >>> client.log_table(run_id, {"x": [1, 2], "y": [3, 4]}, "results.json")
         """
         from flowtrack.tracking.payloads import table_bytes
+        from flowtrack.tracking.tables import (
+            MLFLOW_LOGGED_ARTIFACTS,
+            check_table_file,
+            logged_artifacts_tag,
+        )
 
         store = self._artifacts(run_id)
+        check_table_file(artifact_file)
         existing = store.read_bytes(artifact_file) if store.exists(artifact_file) else None
         store.write_bytes(artifact_file, table_bytes(data, existing))
+        current = self._store.get_run(run_id).data.tags.get(MLFLOW_LOGGED_ARTIFACTS)
+        tag_value = logged_artifacts_tag(current, artifact_file)
+        if tag_value is not None:
+            tag = RunTag(key=MLFLOW_LOGGED_ARTIFACTS, value=tag_value)
+            self._store.log_batch(run_id, tags=(tag,))
+
+    def load_table(
+        self,
+        experiment_id: str,
+        artifact_file: str,
+        run_ids: Sequence[str] | None = None,
+        extra_columns: Sequence[str] | None = None,
+    ) -> pandas.DataFrame:
+        """Load the table ``artifact_file`` logged by runs of an experiment, as one DataFrame.
+
+        The runs are those whose ``mlflow.loggedArtifacts`` tag lists the table (``log_table``
+        sets it), newest first; their rows are concatenated.
+
+        Args:
+            experiment_id: The experiment whose active runs are searched.
+            artifact_file: The table's artifact path (e.g. ``"eval/results.json"``).
+            run_ids: Only these runs; default every run of the experiment with the table.
+            extra_columns: ``search_runs`` columns to add to each row, e.g. ``["run_id"]``; a
+                column the table already has is added as ``<name>_``.
+
+        Returns:
+            The concatenated table.
+
+        Raises:
+            NotFoundError: No run has that table.
+            InvalidParameterError: A forbidden character in ``artifact_file``, or an unknown
+                extra column.
+
+        Example:
+            >>> client.load_table("0", "qa.json", extra_columns=["run_id"]).columns.tolist()
+            ['question', 'answer', 'run_id']
+        """
+        from flowtrack._private.validation import validate_experiment_id
+        from flowtrack.entities import ViewType
+        from flowtrack.tracking._paging import collect_pages
+        from flowtrack.tracking.tables import load_table
+
+        experiment = validate_experiment_id(experiment_id)
+        runs = collect_pages(
+            lambda size, token: self._store.search_runs(
+                [experiment], "", ViewType.ACTIVE_ONLY, size, None, token
+            ),
+            None,
+            1000,
+        )
+        return load_table(
+            runs,
+            artifact_file,
+            lambda run_id, path: self._artifacts(run_id).read_bytes(path),
+            run_ids,
+            extra_columns,
+        )
 
     def list_artifacts(self, run_id: str, path: str | None = None) -> list[FileInfo]:
         """List the run's artifacts directly under ``path``.

@@ -20,7 +20,8 @@ from flowtrack._private.validation import (
     validate_tag_value,
     validate_timestamp,
 )
-from flowtrack.entities import DatasetInput, Metric, Param, RunTag
+from flowtrack.entities import DatasetInput, Metric, Param, Run, RunTag
+from flowtrack.exceptions import InvalidParameterError
 from flowtrack.tracking._convert import param_list, run_tags
 
 if TYPE_CHECKING:
@@ -225,6 +226,27 @@ class ClientLogging:
         tag = RunTag(key=validate_key("tag", key), value=validate_tag_value(key, value))
         self._store.log_batch(run_id, tags=(tag,))
 
+    def get_parent_run(self, run_id: str) -> Run | None:
+        """Return the parent of a nested run, or ``None`` for a top-level run.
+
+        Args:
+            run_id: The child run's id.
+
+        Returns:
+            The run named by the child's ``mlflow.parentRunId`` tag, or ``None``.
+
+        Raises:
+            NotFoundError: No such run (the child, or the parent its tag names).
+
+        Example:
+            >>> client.get_parent_run(child_run_id).info.run_id
+            '8979459433a24a52ab3be87a229a9cdf'
+        """
+        from flowtrack.tracking.context_tags import MLFLOW_PARENT_RUN_ID
+
+        parent_run_id = self._store.get_run(run_id).data.tags.get(MLFLOW_PARENT_RUN_ID)
+        return None if parent_run_id is None else self._store.get_run(parent_run_id)
+
     def delete_tag(self, run_id: str, key: str) -> None:
         """Delete a run tag.
 
@@ -240,7 +262,12 @@ class ClientLogging:
         """
         self._store.delete_tag(run_id, key)
 
-    def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput] | None = None) -> None:
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] | None = None,
+        models: Sequence[Any] | None = None,
+    ) -> None:
         """Record the datasets a run used.
 
         The same dataset (name and digest) is stored once per experiment and linked to the run
@@ -249,12 +276,20 @@ class ClientLogging:
         Args:
             run_id: The run.
             datasets: Dataset inputs (a dataset and tags such as ``mlflow.data.context``).
+            models: Logged-model inputs. flowtrack has no logged models yet: only ``None`` (or
+                an empty list) is accepted.
 
         Raises:
+            InvalidParameterError: ``models`` is not empty.
             InvalidStateError: The run is deleted.
 
         Example:
             >>> client.log_inputs(run_id, [DatasetInput(dataset=dataset)])
         """
+        if models:
+            raise InvalidParameterError(
+                f"log_inputs got {len(models)} model input(s): flowtrack has no logged models "
+                "yet, so models must be None"
+            )
         if datasets:
             self._store.log_inputs(run_id, list(datasets))

@@ -1,8 +1,10 @@
 """System tags recorded on every run the fluent API creates, with MLflow's keys.
 
-``start_run`` merges :func:`system_tags` under the user's tags (user tags win): who ran the code
-(``mlflow.user``), which script or notebook (``mlflow.source.name`` / ``mlflow.source.type``) and,
-when that source lives in a git work tree, which commit (``mlflow.source.git.commit``).
+``start_run`` merges :func:`system_tags`, then the tags of installed run context providers
+(:mod:`flowtrack.tracking.context_providers`), under the user's tags (user tags win). System tags
+say who ran the code (``mlflow.user``), which script or notebook (``mlflow.source.name`` /
+``mlflow.source.type``) and, when that source lives in a git work tree, which commit
+(``mlflow.source.git.commit``).
 
 The commit is read from the repository's files (``HEAD``, loose refs, ``packed-refs``), never by
 running ``git``: no subprocess per run, and no dependency on git being installed. Worktrees and
@@ -210,7 +212,9 @@ def system_tags() -> dict[str, str]:
 
 
 def resolve_tags(tags: Mapping[str, Any] | None = None) -> dict[str, str]:
-    """Merge the system tags with user tags; user tags win.
+    """Merge the system tags, the run context providers' tags and the user's tags.
+
+    Later sources win, as in MLflow: providers override system tags, user tags override both.
 
     Args:
         tags: The user's tags; values are converted with ``str``.
@@ -222,7 +226,10 @@ def resolve_tags(tags: Mapping[str, Any] | None = None) -> dict[str, str]:
         >>> resolve_tags({"mlflow.user": "ci"})["mlflow.user"]
         'ci'
     """
+    from flowtrack.tracking.context_providers import provider_tags
+
     resolved = system_tags()
+    resolved.update(provider_tags())
     if tags:
         resolved.update({key: str(value) for key, value in tags.items()})
     return resolved

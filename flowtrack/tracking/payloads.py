@@ -32,7 +32,14 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["dict_bytes", "figure_bytes", "image_bytes", "table_bytes", "text_bytes"]
+__all__ = [
+    "dict_bytes",
+    "figure_bytes",
+    "image_bytes",
+    "pil_image",
+    "table_bytes",
+    "text_bytes",
+]
 
 _PLOTS_HINT = "pip install 'flowtrack[plots]'"
 _PANDAS_HINT = "pip install 'flowtrack[pandas]'"
@@ -198,13 +205,42 @@ def _array_to_uint8(array: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
     return array.astype(np.uint8)
 
 
+def pil_image(image: Any) -> Any:
+    """Return ``image`` as a PIL image.
+
+    Args:
+        image: A PIL image; a :class:`flowtrack.Image` (anything with ``to_pil()``); or a numpy
+            array of shape HxW (grayscale), HxWx1, HxWx3 (RGB) or HxWx4 (RGBA) holding
+            uint8-range integers, booleans or floats in [0, 1] (scaled to 0-255).
+
+    Returns:
+        The ``PIL.Image.Image``.
+
+    Raises:
+        InvalidParameterError: Not an image or array, or an array with a bad shape, dtype or
+            values.
+        MissingDependencyError: Pillow is not installed.
+    """
+    image_module = _import_pil_image()
+    numpy = sys.modules.get("numpy")
+    if isinstance(image, image_module.Image):
+        return image
+    if numpy is not None and isinstance(image, numpy.ndarray):
+        return image_module.fromarray(numpy.ascontiguousarray(_array_to_uint8(image)))
+    to_pil = getattr(image, "to_pil", None)
+    if callable(to_pil) and isinstance(converted := to_pil(), image_module.Image):
+        return converted
+    raise InvalidParameterError(
+        f"Unsupported image of type {type(image).__name__}: log_image takes a PIL image, a "
+        "numpy array or a flowtrack.Image"
+    )
+
+
 def image_bytes(image: Any, artifact_file: str | None = None) -> bytes:
     """Encode the content of a ``log_image`` artifact.
 
     Args:
-        image: A PIL image, or a numpy array of shape HxW (grayscale), HxWx1, HxWx3 (RGB) or
-            HxWx4 (RGBA) holding uint8-range integers, booleans or floats in [0, 1] (scaled to
-            0-255).
+        image: Anything :func:`pil_image` accepts (PIL image, numpy array, ``flowtrack.Image``).
         artifact_file: The artifact's file name; its extension picks the format. PNG when
             ``None`` or when the extension is not an image format Pillow knows.
 
@@ -217,27 +253,17 @@ def image_bytes(image: Any, artifact_file: str | None = None) -> bytes:
         MissingDependencyError: Pillow is not installed.
     """
     image_module = _import_pil_image()
-    numpy = sys.modules.get("numpy")
-    if isinstance(image, image_module.Image):
-        pil_image = image
-    elif numpy is not None and isinstance(image, numpy.ndarray):
-        pixels = numpy.ascontiguousarray(_array_to_uint8(image))
-        pil_image = image_module.fromarray(pixels)
-    else:
-        raise InvalidParameterError(
-            f"Unsupported image of type {type(image).__name__}: log_image takes a PIL image or "
-            "a numpy array"
-        )
+    picture = pil_image(image)
     image_format = "PNG"
     if artifact_file is not None:
         suffix = posixpath.splitext(artifact_file)[1].lower()
         image_format = image_module.registered_extensions().get(suffix, "PNG")
     buffer = io.BytesIO()
     try:
-        pil_image.save(buffer, format=image_format)
+        picture.save(buffer, format=image_format)
     except (OSError, KeyError, ValueError) as exc:
         raise InvalidParameterError(
-            f"Cannot save a {pil_image.mode} image as {image_format}: {exc}; convert it first "
+            f"Cannot save a {picture.mode} image as {image_format}: {exc}; convert it first "
             "(e.g. image.convert('RGB')) or use a .png file name"
         ) from exc
     return buffer.getvalue()

@@ -279,3 +279,21 @@ def test_to_entity_round_trip() -> None:
     assert rebuilt == dataset.source
     assert DatasetEntity.model_validate_json(entity.model_dump_json()) == entity
     assert json.loads(dataset.to_json()) == entity.model_dump()
+
+
+def test_get_source_of_datasets_entities_and_run_inputs(tracking_uri: str) -> None:
+    import flowtrack as mlflow
+    from flowtrack.exceptions import InvalidParameterError
+
+    dataset = flowtrack.data.from_pandas(
+        pd.DataFrame({"x": [1.0, 2.0]}), source="s3://bucket/train.parquet", name="train"
+    )
+    assert flowtrack.data.get_source(dataset) is dataset.source
+    with mlflow.start_run() as run:
+        mlflow.log_input(dataset, context="training")
+    (dataset_input,) = mlflow.get_run(run.info.run_id).inputs.dataset_inputs
+    for stored in (dataset_input, dataset_input.dataset):
+        source = flowtrack.data.get_source(stored)
+        assert (source.source_type, source.to_json()) == ("s3", dataset.source.to_json())
+    with pytest.raises(InvalidParameterError, match="Unrecognized dataset of type str"):
+        flowtrack.data.get_source("s3://bucket/train.parquet")

@@ -40,6 +40,25 @@ def test_log_artifact_and_artifacts(tmp_path: Path) -> None:
     assert read(run_id, "files/single.txt", tmp_path) == b"s"
 
 
+def test_log_artifact_of_a_directory_keeps_its_name(tmp_path: Path) -> None:
+    (tmp_path / "mymodel" / "sub").mkdir(parents=True)
+    (tmp_path / "mymodel" / "MLmodel").write_text("flavors: {}")
+    (tmp_path / "mymodel" / "sub" / "w.bin").write_bytes(b"w")
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(tmp_path / "mymodel", artifact_path="models")
+        mlflow.log_artifact(str(tmp_path / "mymodel") + "/")  # the root, under its own name
+    run_id = run.info.run_id
+    assert listing(run_id) == ["models", "mymodel"]
+    assert listing(run_id, "models/mymodel") == ["models/mymodel/MLmodel", "models/mymodel/sub"]
+    assert read(run_id, "models/mymodel/sub/w.bin", tmp_path) == b"w"
+    assert read(run_id, "mymodel/MLmodel", tmp_path) == b"flavors: {}"
+
+
+def test_log_artifact_of_a_missing_path_names_it(tmp_path: Path) -> None:
+    with mlflow.start_run(), pytest.raises(InvalidParameterError, match="nothing-here"):
+        mlflow.log_artifact(tmp_path / "nothing-here")
+
+
 def test_log_text_and_dict(tmp_path: Path) -> None:
     with mlflow.start_run() as run:
         mlflow.log_text("héllo", "notes/hello.txt")
@@ -57,31 +76,6 @@ def test_log_table_appends(tmp_path: Path) -> None:
         mlflow.log_table({"question": ["c"], "answer": ["d"]}, "qa.json")
     table = json.loads(read(run.info.run_id, "qa.json", tmp_path))
     assert table == {"columns": ["question", "answer"], "data": [["a", "b"], ["c", "d"]]}
-
-
-def test_log_image_file_and_series(tmp_path: Path) -> None:
-    np = pytest.importorskip("numpy")
-    pytest.importorskip("PIL")
-    image = np.zeros((4, 5, 3), dtype=np.uint8)
-    with mlflow.start_run() as run:
-        mlflow.log_image(image, "img/black.png")
-        mlflow.log_image(image, key="samples", step=3)
-        mlflow.log_image(image, key="samples")
-    run_id = run.info.run_id
-    assert read(run_id, "img/black.png", tmp_path).startswith(b"\x89PNG")
-    assert listing(run_id, "images/samples") == [
-        "images/samples/step_0.png",
-        "images/samples/step_3.png",
-    ]
-
-
-@pytest.mark.parametrize(
-    ("artifact_file", "key"), [(None, None), ("a.png", "series")], ids=["neither", "both"]
-)
-def test_log_image_needs_exactly_one_target(artifact_file: str | None, key: str | None) -> None:
-    np = pytest.importorskip("numpy")
-    with mlflow.start_run(), pytest.raises(InvalidParameterError, match="exactly one of"):
-        mlflow.log_image(np.zeros((2, 2), dtype=np.uint8), artifact_file, key=key)
 
 
 def test_log_figure(tmp_path: Path) -> None:

@@ -94,3 +94,12 @@ def test_search_experiments_pages_and_filters(monkeypatch: pytest.MonkeyPatch) -
     mlflow.delete_experiment(found[0].experiment_id)
     deleted = mlflow.search_experiments(view_type=ViewType.DELETED_ONLY)
     assert [e.name for e in deleted] == ["exp-0"]
+
+
+def test_delete_experiment_tag_on_the_active_experiment() -> None:
+    experiment = mlflow.set_experiment("test-delete-tag")
+    mlflow.set_experiment_tags({"release.version": "1.0", "team": "risk"})
+    mlflow.delete_experiment_tag("release.version")
+    assert mlflow.get_experiment(experiment.experiment_id).tags == {"team": "risk"}
+    with pytest.raises(NotFoundError, match=r"release\.version"):
+        mlflow.delete_experiment_tag("release.version")

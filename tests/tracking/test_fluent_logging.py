@@ -141,3 +141,38 @@ def test_log_input_with_context_and_tags() -> None:
     assert {t.key: t.value for t in by_name["toy"].tags}["split"] == "train"
     assert by_name["toy"].dataset.digest == dataset.to_entity().digest
     assert by_name["raw"].context is None
+
+
+def test_log_inputs_logs_parallel_lists() -> None:
+    np = pytest.importorskip("numpy")
+    train = mlflow.data.from_numpy(np.asarray([[1, 2, 3], [4, 5, 6]]), source="data.csv")
+    test = mlflow.data.from_numpy(np.asarray([[-1, 2, 3]]), source="data2.csv", name="test")
+    with mlflow.start_run() as run:
+        mlflow.log_inputs(
+            [train, test, None],
+            contexts=["training", "test", None],
+            tags_list=[None, {"my_tag": "tag_value"}, None],
+            models=None,
+        )
+    inputs = {i.dataset.name: i for i in mlflow.get_run(run.info.run_id).inputs.dataset_inputs}
+    assert len(inputs) == 2
+    by_context = {i.context: i for i in inputs.values()}
+    assert set(by_context) == {"training", "test"}
+    assert {t.key: t.value for t in by_context["test"].tags}["my_tag"] == "tag_value"
+    assert by_context["training"].dataset.digest == train.to_entity().digest
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"datasets": [None], "contexts": [], "tags_list": []}, "same length; got 1, 0 and 0"),
+        ({"datasets": [None], "contexts": ["training"], "tags_list": [None]}, "no dataset"),
+        ({"models": ["a-logged-model"]}, "no logged models yet, so models must be None"),
+    ],
+)
+def test_log_inputs_refuses_bad_lists(kwargs: dict[str, object], message: str) -> None:
+    with mlflow.start_run(), pytest.raises(InvalidParameterError, match=message):
+        mlflow.log_inputs(**kwargs)  # type: ignore[arg-type]
+    with mlflow.start_run() as run:
+        mlflow.log_inputs()  # nothing to log is fine, as in MLflow
+    assert mlflow.get_run(run.info.run_id).inputs.dataset_inputs == []

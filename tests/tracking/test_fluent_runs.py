@@ -322,3 +322,14 @@ def test_open_runs_end_finished_at_interpreter_exit(tmp_path: Path) -> None:
     assert run.data.params == {"alpha": "1"}
     assert len(client.get_metric_history(run_id, "loss")) == 100
     assert run.data.tags["mlflow.source.name"] == str(script)
+
+
+def test_get_parent_run_of_nested_and_top_level_runs() -> None:
+    with mlflow.start_run() as parent, mlflow.start_run(nested=True) as child:
+        pass
+    found = mlflow.get_parent_run(child.info.run_id)
+    assert found is not None and found.info.run_id == parent.info.run_id
+    assert mlflow.get_parent_run(parent.info.run_id) is None
+    assert mlflow.MlflowClient().get_parent_run(parent.info.run_id) is None
+    with pytest.raises(NotFoundError):
+        mlflow.get_parent_run("0" * 32)

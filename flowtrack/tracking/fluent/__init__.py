@@ -10,6 +10,7 @@ each have their own.
 from flowtrack.tracking.fluent.active_run import ActiveRun
 from flowtrack.tracking.fluent.artifacts import (
     get_artifact_uri,
+    load_table,
     log_artifact,
     log_artifacts,
     log_dict,
@@ -18,10 +19,17 @@ from flowtrack.tracking.fluent.artifacts import (
     log_table,
     log_text,
 )
-from flowtrack.tracking.fluent.config import get_tracking_uri, set_tracking_uri
+from flowtrack.tracking.fluent.config import (
+    get_registry_uri,
+    get_tracking_uri,
+    is_tracking_uri_set,
+    set_registry_uri,
+    set_tracking_uri,
+)
 from flowtrack.tracking.fluent.experiments import (
     create_experiment,
     delete_experiment,
+    delete_experiment_tag,
     get_experiment,
     get_experiment_by_name,
     search_experiments,
@@ -33,6 +41,7 @@ from flowtrack.tracking.fluent.logging import (
     delete_tag,
     flush_async_logging,
     log_input,
+    log_inputs,
     log_metric,
     log_metrics,
     log_param,
@@ -40,11 +49,17 @@ from flowtrack.tracking.fluent.logging import (
     set_tag,
     set_tags,
 )
-from flowtrack.tracking.fluent.registry import register_model
+from flowtrack.tracking.fluent.registry import (
+    register_model,
+    search_model_versions,
+    search_registered_models,
+    set_model_version_tag,
+)
 from flowtrack.tracking.fluent.runs import (
     active_run,
     delete_run,
     end_run,
+    get_parent_run,
     get_run,
     last_active_run,
     start_run,
@@ -56,6 +71,7 @@ __all__ = [
     "active_run",
     "create_experiment",
     "delete_experiment",
+    "delete_experiment_tag",
     "delete_run",
     "delete_tag",
     "end_run",
@@ -63,15 +79,20 @@ __all__ = [
     "get_artifact_uri",
     "get_experiment",
     "get_experiment_by_name",
+    "get_parent_run",
+    "get_registry_uri",
     "get_run",
     "get_tracking_uri",
+    "is_tracking_uri_set",
     "last_active_run",
+    "load_table",
     "log_artifact",
     "log_artifacts",
     "log_dict",
     "log_figure",
     "log_image",
     "log_input",
+    "log_inputs",
     "log_metric",
     "log_metrics",
     "log_param",
@@ -80,10 +101,14 @@ __all__ = [
     "log_text",
     "register_model",
     "search_experiments",
+    "search_model_versions",
+    "search_registered_models",
     "search_runs",
     "set_experiment",
     "set_experiment_tag",
     "set_experiment_tags",
+    "set_model_version_tag",
+    "set_registry_uri",
     "set_tag",
     "set_tags",
     "set_tracking_uri",

@@ -1,18 +1,24 @@
 """Fluent artifact logging: files, directories, text, dicts, figures, images and tables.
 
+``load_table`` reads back the tables ``log_table`` wrote, across the active experiment's runs.
+
 Each function writes under the active run's artifact URI, starting a run when none is active.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from flowtrack.tracking.fluent.runs import active_frame, run_target
 
+if TYPE_CHECKING:
+    import pandas
+
 __all__ = [
     "get_artifact_uri",
+    "load_table",
     "log_artifact",
     "log_artifacts",
     "log_dict",
@@ -26,18 +32,22 @@ __all__ = [
 def log_artifact(
     local_path: str | os.PathLike[str], artifact_path: str | None = None, run_id: str | None = None
 ) -> None:
-    """Upload a local file to the active run's artifacts.
+    """Upload a local file, or a directory, to the active run's artifacts.
+
+    A directory lands whole under ``<artifact_path>/<directory name>/``, as in MLflow.
 
     Args:
-        local_path: The file to upload.
+        local_path: The file or directory to upload.
         artifact_path: The directory under the run's artifact root; default the root.
         run_id: Upload to this run instead of the active one.
 
     Raises:
-        InvalidParameterError: ``artifact_path`` escapes the run's artifact root.
+        InvalidParameterError: ``local_path`` does not exist, or ``artifact_path`` escapes the
+            run's artifact root.
 
     Example:
         >>> flowtrack.log_artifact("model_summary.txt")
+        >>> flowtrack.log_artifact("mymodel", artifact_path="models")  # models/mymodel/...
     """
     client, target = run_target(run_id)
     client.log_artifact(target, local_path, artifact_path)
@@ -127,21 +137,25 @@ def log_image(
     timestamp: int | None = None,
     synchronous: bool | None = None,
 ) -> None:
-    """Save an image (numpy array or PIL image) as an artifact.
+    """Save an image as an artifact file, or as one step of an image series.
 
-    Give ``artifact_file`` (its extension picks the format; PNG by default), or ``key`` and
-    ``step`` to write ``images/<key>/step_<n>.png``.
+    Give ``artifact_file`` for a single image (its extension picks the format; PNG by default),
+    or ``key`` (with ``step`` and ``timestamp``) for an image series in MLflow 3's layout, which
+    MLflow's UI charts: ``images/<key>+step+<n>+timestamp+<ms>+<uuid>.png`` and a compressed
+    ``.webp`` thumbnail beside it.
 
     Args:
-        image: A PIL image or a numpy array (HxW, HxWx3, HxWx4).
-        artifact_file: Where to write the image.
+        image: A PIL image, a numpy array (HxW, HxWx1, HxWx3, HxWx4) or a
+            :class:`flowtrack.Image`.
+        artifact_file: Where to write a single image.
         key: The image series name (instead of ``artifact_file``).
         step: The step of this image in the series; default 0.
-        timestamp: Accepted for MLflow compatibility; the file name holds the step only.
+        timestamp: Milliseconds since the epoch; default now.
         synchronous: Accepted for MLflow compatibility; images are written at once.
 
     Raises:
-        InvalidParameterError: Both or neither of ``artifact_file`` and ``key``.
+        InvalidParameterError: Not exactly one of ``artifact_file`` and ``key``, or
+            ``artifact_file`` with ``step``/``timestamp``; a bad key or image.
 
     Example:
         >>> flowtrack.log_image(array, key="samples", step=3)
@@ -166,6 +180,37 @@ def log_table(data: Any, artifact_file: str, run_id: str | None = None) -> None:
     """
     client, target = run_target(run_id)
     client.log_table(target, data, artifact_file)
+
+
+def load_table(
+    artifact_file: str,
+    run_ids: Sequence[str] | None = None,
+    extra_columns: Sequence[str] | None = None,
+) -> pandas.DataFrame:
+    """Load a table logged with :func:`log_table` by runs of the active experiment.
+
+    Args:
+        artifact_file: The table's artifact path (e.g. ``"qabot_eval_results.json"``).
+        run_ids: Only these runs; default every run of the experiment that logged the table.
+        extra_columns: ``search_runs`` columns to add to each row, e.g. ``["run_id"]``.
+
+    Returns:
+        The runs' tables concatenated, newest run first.
+
+    Raises:
+        NotFoundError: No run of the experiment has that table.
+        InvalidParameterError: A forbidden character in ``artifact_file``, or an unknown
+            extra column.
+
+    Example:
+        >>> flowtrack.load_table("qa.json", extra_columns=["run_id"]).columns.tolist()
+        ['question', 'answer', 'run_id']
+    """
+    from flowtrack.tracking.fluent.config import current_client
+    from flowtrack.tracking.fluent.experiments import resolve_experiment_id
+
+    client = current_client()
+    return client.load_table(resolve_experiment_id(client), artifact_file, run_ids, extra_columns)
 
 
 def get_artifact_uri(artifact_path: str | None = None) -> str:

@@ -18,6 +18,7 @@ from flowtrack.tracking.fluent.config import current_client
 __all__ = [
     "create_experiment",
     "delete_experiment",
+    "delete_experiment_tag",
     "get_experiment",
     "get_experiment_by_name",
     "get_or_create_experiment",
@@ -216,6 +217,23 @@ def set_experiment_tags(tags: Mapping[str, Any]) -> None:
     experiment_id = resolve_experiment_id(client)
     for key, value in tags.items():
         client.set_experiment_tag(experiment_id, key, value)
+
+
+def delete_experiment_tag(key: str) -> None:
+    """Delete a tag from the active experiment.
+
+    Args:
+        key: The tag name.
+
+    Raises:
+        NotFoundError: The experiment has no such tag.
+
+    Example:
+        >>> flowtrack.set_experiment_tag("release.version", "1.0")
+        >>> flowtrack.delete_experiment_tag("release.version")
+    """
+    client = current_client()
+    client.delete_experiment_tag(resolve_experiment_id(client), key)
 
 
 def search_experiments(

@@ -6,7 +6,7 @@ run ends with :func:`flowtrack.end_run` or at interpreter exit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from flowtrack._private.clock import now_ms
@@ -26,6 +26,7 @@ __all__ = [
     "delete_tag",
     "flush_async_logging",
     "log_input",
+    "log_inputs",
     "log_metric",
     "log_metrics",
     "log_param",
@@ -215,14 +216,81 @@ def log_input(
     Example:
         >>> flowtrack.log_input(flowtrack.data.from_pandas(df, name="wine"), context="training")
     """
+    client, run_id = run_target(None)
+    client.log_inputs(run_id, [_dataset_input(dataset, context, tags)])
+
+
+def _dataset_input(
+    dataset: _DatasetLike | Dataset, context: str | None, tags: Mapping[str, Any] | None
+) -> DatasetInput:
     entity = dataset if isinstance(dataset, Dataset) else dataset.to_entity()
     input_tags = [
         InputTag(key=key, value=validate_tag_value(key, v)) for key, v in (tags or {}).items()
     ]
     if context is not None:
         input_tags.append(InputTag(key=DATASET_CONTEXT_TAG, value=context))
+    return DatasetInput(dataset=entity, tags=input_tags)
+
+
+def log_inputs(
+    datasets: Sequence[_DatasetLike | Dataset | None] | None = None,
+    contexts: Sequence[str | None] | None = None,
+    tags_list: Sequence[Mapping[str, Any] | None] | None = None,
+    models: Sequence[Any] | None = None,
+) -> None:
+    """Record that the active run used several datasets, in one call.
+
+    The three lists run in parallel and must have the same length; a ``None`` entry means
+    "nothing" for that position (a ``None`` dataset is skipped, but must not carry a context or
+    tags).
+
+    Args:
+        datasets: Datasets from :mod:`flowtrack.data`, or :class:`~flowtrack.entities.Dataset`.
+        contexts: How the run used each one (``"training"``, ``"test"``...), or ``None``.
+        tags_list: More ``{name: value}`` tags for each input, or ``None``.
+        models: Logged-model inputs. flowtrack has no logged models yet: only ``None`` (or an
+            empty list) is accepted.
+
+    Raises:
+        InvalidParameterError: The lists differ in length, a ``None`` dataset has a context or
+            tags, or ``models`` is not empty.
+
+    Example:
+        >>> flowtrack.log_inputs(
+        ...     [train, test], contexts=["training", "test"], tags_list=[None, {"split": "b"}]
+        ... )
+    """
+    from flowtrack.exceptions import InvalidParameterError
+
+    datasets, contexts, tags_list = (
+        list(datasets or []),
+        list(contexts or []),
+        list(tags_list or []),
+    )
+    if not len(datasets) == len(contexts) == len(tags_list):
+        raise InvalidParameterError(
+            f"log_inputs needs datasets, contexts and tags_list of the same length; got "
+            f"{len(datasets)}, {len(contexts)} and {len(tags_list)}"
+        )
+    if models:
+        raise InvalidParameterError(
+            f"log_inputs got {len(models)} model input(s): flowtrack has no logged models yet, "
+            "so models must be None"
+        )
+    inputs: list[DatasetInput] = []
+    for position, (dataset, context, tags) in enumerate(
+        zip(datasets, contexts, tags_list, strict=True)
+    ):
+        if dataset is None:
+            if context or tags:
+                raise InvalidParameterError(
+                    f"log_inputs entry {position} has context {context!r} and tags {tags!r} but "
+                    "no dataset: a dataset is needed when a context or tags are given"
+                )
+            continue
+        inputs.append(_dataset_input(dataset, context, tags))
     client, run_id = run_target(None)
-    client.log_inputs(run_id, [DatasetInput(dataset=entity, tags=input_tags)])
+    client.log_inputs(run_id, inputs)
 
 
 def flush_async_logging() -> None:

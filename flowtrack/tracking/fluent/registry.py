@@ -1,19 +1,29 @@
-"""The fluent Model Registry API: ``flowtrack.register_model``."""
+"""The fluent Model Registry API: register, search and tag models in the context's registry.
+
+Every function talks to the registry of :func:`flowtrack.get_registry_uri` (set with
+:func:`flowtrack.set_registry_uri`; default the tracking URI).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flowtrack.exceptions import AlreadyExistsError, InvalidParameterError, NotFoundError
 
 if TYPE_CHECKING:
-    from flowtrack.entities import ModelVersion
+    from flowtrack.entities import ModelVersion, RegisteredModel
     from flowtrack.tracking.client import FlowtrackClient
 
-__all__ = ["register_model", "register_model_with"]
+__all__ = [
+    "register_model",
+    "register_model_with",
+    "search_model_versions",
+    "search_registered_models",
+    "set_model_version_tag",
+]
 
 _LOGGER = logging.getLogger("flowtrack.registry")
 
@@ -101,3 +111,104 @@ def register_model(
 
     del await_registration_for  # the registry has no asynchronous version creation
     return register_model_with(current_client(), model_uri, name, tags)
+
+
+def search_registered_models(
+    max_results: int | None = None,
+    filter_string: str | None = None,
+    order_by: Sequence[str] | None = None,
+) -> list[RegisteredModel]:
+    """Search registered models, reading every page (MLflow's fluent ``search_registered_models``).
+
+    Args:
+        max_results: The most models to return; ``None`` for all of them.
+        filter_string: E.g. ``"name LIKE 'fraud%' AND tags.team = 'risk'"``.
+        order_by: E.g. ``["last_updated_timestamp DESC"]``; default by name.
+
+    Returns:
+        The matching registered models.
+
+    Raises:
+        InvalidParameterError: A bad filter, order-by or ``max_results``.
+
+    Example:
+        >>> [m.name for m in flowtrack.search_registered_models(filter_string="name = 'fraud'")]
+        ['fraud']
+    """
+    from flowtrack.stores.model_registry.base import SEARCH_MAX_RESULTS_DEFAULT
+    from flowtrack.tracking._paging import collect_pages
+    from flowtrack.tracking.fluent.config import current_client
+
+    client = current_client()
+    return collect_pages(
+        lambda size, token: client.search_registered_models(filter_string, size, order_by, token),
+        max_results,
+        SEARCH_MAX_RESULTS_DEFAULT,
+    )
+
+
+def search_model_versions(
+    max_results: int | None = None,
+    filter_string: str | None = None,
+    order_by: Sequence[str] | None = None,
+) -> list[ModelVersion]:
+    """Search model versions, reading every page (MLflow's fluent ``search_model_versions``).
+
+    Args:
+        max_results: The most versions to return; ``None`` for all of them.
+        filter_string: E.g. ``"name = 'fraud' AND tags.validated = 'yes'"``.
+        order_by: E.g. ``["version_number DESC"]``.
+
+    Returns:
+        The matching model versions.
+
+    Raises:
+        InvalidParameterError: A bad filter, order-by or ``max_results``.
+
+    Example:
+        >>> [v.version for v in flowtrack.search_model_versions(filter_string="name = 'fraud'")]
+        [2, 1]
+    """
+    from flowtrack.tracking._client_model_versions import SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT
+    from flowtrack.tracking._paging import collect_pages
+    from flowtrack.tracking.fluent.config import current_client
+
+    client = current_client()
+    return collect_pages(
+        lambda size, token: client.search_model_versions(filter_string, size, order_by, token),
+        max_results,
+        SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT,
+    )
+
+
+def set_model_version_tag(
+    name: str, version: str | int | None = None, key: str | None = None, value: Any = None
+) -> None:
+    """Set a tag on a model version (the value through ``str``).
+
+    ``version``, ``key`` and ``value`` default to ``None`` only because MLflow's signature does;
+    all three are required.
+
+    Args:
+        name: The registered model.
+        version: The version number.
+        key: The tag name.
+        value: The tag value.
+
+    Raises:
+        InvalidParameterError: ``version``, ``key`` or ``value`` is missing, or invalid.
+        NotFoundError: The model or the version does not exist.
+
+    Example:
+        >>> flowtrack.set_model_version_tag("fraud", "1", "validated", "yes")
+    """
+    from flowtrack.tracking.fluent.config import current_client
+
+    if version is None or key is None or value is None:
+        given = {"version": version, "key": key, "value": value}
+        missing = ", ".join(arg for arg, v in given.items() if v is None)
+        raise InvalidParameterError(
+            f"set_model_version_tag({name!r}) needs {missing}: pass the version number, the tag "
+            "key and the tag value"
+        )
+    current_client().set_model_version_tag(name, version, key, value)

@@ -30,6 +30,7 @@ __all__ = [
     "active_run",
     "delete_run",
     "end_run",
+    "get_parent_run",
     "get_run",
     "last_active_run",
     "run_target",
@@ -281,6 +282,28 @@ def get_run(run_id: str) -> Run:
         <RunStatus.FINISHED: 'FINISHED'>
     """
     return current_client().get_run(run_id)
+
+
+def get_parent_run(run_id: str) -> Run | None:
+    """Return the parent of a nested run, or ``None`` for a top-level run.
+
+    Args:
+        run_id: The child run's id.
+
+    Returns:
+        The run named by the child's ``mlflow.parentRunId`` tag, or ``None``.
+
+    Raises:
+        NotFoundError: No such run.
+
+    Example:
+        >>> with flowtrack.start_run() as parent:
+        ...     with flowtrack.start_run(nested=True) as child:
+        ...         pass
+        >>> flowtrack.get_parent_run(child.info.run_id).info.run_id == parent.info.run_id
+        True
+    """
+    return current_client().get_parent_run(run_id)
 
 
 def delete_run(run_id: str) -> None:
