@@ -27,12 +27,9 @@ if TYPE_CHECKING:
     from flowtrack.models.docker_build import build_docker
     from flowtrack.models.evaluation import EvaluationResult, evaluate
     from flowtrack.models.inferred_requirements import infer_pip_requirements
-    from flowtrack.models.prediction import (
-        convert_input_example_to_serving_input,
-        predict,
-        validate_serving_input,
-    )
+    from flowtrack.models.input_example import convert_input_example_to_serving_input
     from flowtrack.models.updates import set_signature, update_model_requirements
+    from flowtrack.serving.prediction import predict, validate_serving_input
 
 __all__ = [
     "ColSpec",
@@ -63,13 +60,13 @@ __all__ = [
 _LAZY = {
     "EvaluationResult": "flowtrack.models.evaluation",
     "build_docker": "flowtrack.models.docker_build",
-    "convert_input_example_to_serving_input": "flowtrack.models.prediction",
+    "convert_input_example_to_serving_input": "flowtrack.models.input_example",
     "evaluate": "flowtrack.models.evaluation",
     "infer_pip_requirements": "flowtrack.models.inferred_requirements",
-    "predict": "flowtrack.models.prediction",
+    "predict": "flowtrack.serving.prediction",
     "set_signature": "flowtrack.models.updates",
     "update_model_requirements": "flowtrack.models.updates",
-    "validate_serving_input": "flowtrack.models.prediction",
+    "validate_serving_input": "flowtrack.serving.prediction",
 }
 
 

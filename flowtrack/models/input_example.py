@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXAMPLE_FILENAME",
     "SERVING_INPUT_FILENAME",
+    "convert_input_example_to_serving_input",
     "encode_input_example",
     "load_input_example",
     "load_input_example_params",
@@ -329,3 +330,26 @@ def load_serving_input_example(
     if not serving_path:
         return None
     return (Path(model_dir) / str(serving_path)).read_text(encoding="utf-8")
+
+
+def convert_input_example_to_serving_input(input_example: Any) -> str | None:
+    """Return the scoring-server request body (JSON text) for an input example.
+
+    Args:
+        input_example: A DataFrame, numpy array, dict of arrays, dict, list or scalar; or a tuple
+            ``(example, params)`` with a dict of inference params.
+
+    Returns:
+        The JSON request body (``{"dataframe_split": ...}``, ``{"inputs": ...}``...), or ``None``
+        when ``input_example`` is ``None``.
+
+    Raises:
+        InvalidParameterError: The example is of an unsupported type or cannot be JSON.
+
+    Example:
+        >>> convert_input_example_to_serving_input({"a": [1, 2]})
+        '{\\n  "inputs": {\\n    "a": [\\n      1,\\n      2\\n    ]\\n  }\\n}'
+    """
+    if input_example is None:
+        return None
+    return encode_input_example(input_example)[2]

@@ -1,6 +1,6 @@
 """The model registry URI set by :func:`flowtrack.set_registry_uri`, per context.
 
-Kept apart from :mod:`flowtrack.tracking._context` (the fluent run state) and read the same way
+Kept apart from :mod:`flowtrack.tracking.fluent._state` (the fluent run state) and read the same way
 as the tracking URI: the value set in this context wins, then ``FLOWTRACK_REGISTRY_URI`` (or
 ``MLFLOW_REGISTRY_URI``), then the tracking URI itself.
 """

@@ -16,7 +16,7 @@ import flowtrack as mlflow
 import flowtrack.models
 import flowtrack.sklearn
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError, NotFoundError
-from flowtrack.models import Model, infer_signature
+from flowtrack.models import infer_signature
 from flowtrack.models.requirements import installed_version
 
 pytestmark = pytest.mark.usefixtures("tracking_uri")
@@ -107,7 +107,7 @@ def test_set_signature_on_a_logged_model(iris: tuple[pd.DataFrame, pd.Series]) -
     uri = f"runs:/{run.info.run_id}/model"
     signature = infer_signature(X.iloc[:, :2], model.predict(X))
     flowtrack.models.set_signature(uri, signature)
-    assert Model.load(uri).signature == signature
+    assert flowtrack.models.get_model_info(uri).signature == signature
 
     with pytest.raises(InvalidParameterError, match="'models:/' scheme are not supported"):
         flowtrack.models.set_signature("models:/fraud/1", signature)

@@ -44,7 +44,9 @@ def current_client() -> FlowtrackClient:
     Returns:
         The cached client (see :func:`get_tracking_uri` and :func:`get_registry_uri`).
     """
-    return client_for_uri(_tracking_uri.current_tracking_uri(), _registry_uri.explicit_registry_uri())
+    return client_for_uri(
+        _tracking_uri.current_tracking_uri(), _registry_uri.explicit_registry_uri()
+    )
 
 
 def set_tracking_uri(uri: str | os.PathLike[str]) -> None:

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from flowtrack.exceptions import InvalidParameterError
+from flowtrack.models.input_example import convert_input_example_to_serving_input
 
 __all__ = [
     "SUPPORTED_ENV_MANAGERS",
-    "convert_input_example_to_serving_input",
     "predict",
     "validate_serving_input",
 ]
@@ -28,31 +28,6 @@ __all__ = [
 SUPPORTED_ENV_MANAGERS = ("local",)
 _MLFLOW_ENV_MANAGERS = ("local", "virtualenv", "uv", "conda")
 _CONTENT_TYPES = ("json", "csv")
-
-
-def convert_input_example_to_serving_input(input_example: Any) -> str | None:
-    """Return the scoring-server request body (JSON text) for an input example.
-
-    Args:
-        input_example: A DataFrame, numpy array, dict of arrays, dict, list or scalar; or a tuple
-            ``(example, params)`` with a dict of inference params.
-
-    Returns:
-        The JSON request body (``{"dataframe_split": ...}``, ``{"inputs": ...}``...), or ``None``
-        when ``input_example`` is ``None``.
-
-    Raises:
-        InvalidParameterError: The example is of an unsupported type or cannot be JSON.
-
-    Example:
-        >>> convert_input_example_to_serving_input({"a": [1, 2]})
-        '{\\n  "inputs": {\\n    "a": [\\n      1,\\n      2\\n    ]\\n  }\\n}'
-    """
-    if input_example is None:
-        return None
-    from flowtrack.models.input_example import encode_input_example
-
-    return encode_input_example(input_example)[2]
 
 
 def validate_serving_input(model_uri: str, serving_input: str | Mapping[str, Any]) -> Any:
@@ -75,8 +50,8 @@ def validate_serving_input(model_uri: str, serving_input: str | Mapping[str, Any
         >>> validate_serving_input(model_uri, '{"dataframe_split": {"columns": ["x"], ...}}')
         array([0, 1])
     """
-    from flowtrack.models.serving.inputs import parse_json
     from flowtrack.pyfunc import load_model
+    from flowtrack.serving.inputs import parse_json
 
     parsed = parse_json(serving_input)
     return load_model(model_uri).predict(parsed.data, params=parsed.params)
@@ -157,9 +132,9 @@ def predict(
     Example:
         >>> flowtrack.models.predict(f"runs:/{run_id}/model", X_test, output_path="out.json")
     """
-    from flowtrack.models.serving.inputs import parse_csv, parse_json
-    from flowtrack.models.serving.outputs import dumps_predictions
     from flowtrack.pyfunc import load_model
+    from flowtrack.serving.inputs import parse_csv, parse_json
+    from flowtrack.serving.outputs import dumps_predictions
 
     del install_mlflow
     _check_env(env_manager, pip_requirements_override, extra_envs)
