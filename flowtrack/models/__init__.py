@@ -18,12 +18,22 @@ from flowtrack.models.signature import ModelSignature, infer_signature
 from flowtrack.models.types import ColSpec, DataType, ParamSchema, ParamSpec, Schema, TensorSpec
 
 if TYPE_CHECKING:
-    from flowtrack.models.evaluation import EvaluationResult, evaluate
+    from flowtrack.models.evaluation import (
+        EvaluationArtifact,
+        EvaluationMetric,
+        EvaluationResult,
+        MetricThreshold,
+        evaluate,
+        make_metric,
+    )
 
 __all__ = [
     "ColSpec",
     "DataType",
+    "EvaluationArtifact",
+    "EvaluationMetric",
     "EvaluationResult",
+    "MetricThreshold",
     "Model",
     "ModelInfo",
     "ModelSignature",
@@ -34,12 +44,25 @@ __all__ = [
     "evaluate",
     "get_model_info",
     "infer_signature",
+    "make_metric",
 ]
+
+#: Names loaded from flowtrack.models.evaluation on first use.
+_EVALUATION_NAMES = frozenset(
+    {
+        "EvaluationArtifact",
+        "EvaluationMetric",
+        "EvaluationResult",
+        "MetricThreshold",
+        "evaluate",
+        "make_metric",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:
-    """``evaluate`` and ``EvaluationResult`` load on first use (they pull in scikit-learn)."""
-    if name in ("evaluate", "EvaluationResult"):
+    """The evaluation names load on first use (``evaluate`` pulls in scikit-learn)."""
+    if name in _EVALUATION_NAMES:
         from flowtrack.models import evaluation
 
         return getattr(evaluation, name)
