@@ -20,7 +20,7 @@ import pickle
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +123,7 @@ def save_custom_artifacts(
     eval_df: Any,
     metric_values: Mapping[str, Any],
     out_dir: Path,
+    taken: Collection[str] = (),
 ) -> dict[str, Path]:
     """Call each custom artifact function and save its artifacts in ``out_dir``.
 
@@ -133,13 +134,14 @@ def save_custom_artifacts(
         metric_values: ``{name: MetricValue}`` of the metrics computed (each function gets a
             copy).
         out_dir: Where the files go, named ``<artifact name><extension>``.
+        taken: The names of the evaluation's other artifacts (builtin plots, tables).
 
     Returns:
         ``{artifact name: file}``.
 
     Raises:
         InvalidParameterError: A function is not callable, or an artifact cannot be saved
-            (a missing path, an unsupported extension, a name used twice).
+            (a missing path, an unsupported extension, a name used twice or taken).
     """
     files: dict[str, Path] = {}
     for index, function in enumerate(functions):
@@ -169,5 +171,10 @@ def save_custom_artifacts(
                         "non-empty file names, without '/'"
                     )
                 produced = f"{header} produced an artifact '{artifact}'"
+                if artifact in files or artifact in taken:
+                    raise InvalidParameterError(
+                        f"{produced} that cannot be logged: '{artifact}' is the name of another "
+                        "artifact of this evaluation"
+                    )
                 files[artifact] = _write(raw, out_dir / artifact, produced)
     return files

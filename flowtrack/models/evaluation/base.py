@@ -19,6 +19,7 @@ from flowtrack.models.evaluation.extra_metrics import EvaluationMetric
 if TYPE_CHECKING:
     from flowtrack.models.evaluation._config import EvaluatorConfig
     from flowtrack.models.evaluation._data import EvalData
+    from flowtrack.models.evaluation._evaluators import Outcome
     from flowtrack.models.evaluation._extras import MetricInputs
 
 __all__ = ["EvaluationArtifact", "EvaluationResult", "evaluate"]
@@ -141,7 +142,7 @@ def _metric_inputs(
 
 
 def _extras(
-    outcome_metrics: dict[str, float],
+    outcome: Outcome,
     inputs: MetricInputs | None,
     extra_metrics: list[Any],
     custom_artifacts: list[Callable[..., Any]],
@@ -157,7 +158,7 @@ def _extras(
         wrap,
     )
 
-    values = wrap(outcome_metrics)
+    values = wrap(outcome.metrics)
     files: dict[str, Path] = {}
     if inputs is not None:
         values = compute_extra_metrics(extra_metrics, inputs, values)
@@ -169,7 +170,8 @@ def _extras(
             path = out_dir / f"{prefix}eval_results_table.json"
             path.write_bytes(table_bytes(table))
             files["eval_results_table"] = path
-        files |= save_custom_artifacts(custom_artifacts, inputs.eval_df, values, out_dir)
+        taken = {*outcome.files, *files}
+        files |= save_custom_artifacts(custom_artifacts, inputs.eval_df, values, out_dir, taken)
     return flatten(values, config.metric_prefix), files
 
 
@@ -304,7 +306,7 @@ def evaluate(
         inputs = None
         if extras or artifact_fns:
             inputs = _metric_inputs(checked, y_pred, config, targets, predictions)
-        metrics, files = _extras(outcome.metrics, inputs, extras, artifact_fns, config, out_dir)
+        metrics, files = _extras(outcome, inputs, extras, artifact_fns, config, out_dir)
         run_id, artifacts = _log(metrics, outcome.files | files, checked.dataset)
     except BaseException:
         shutil.rmtree(out_dir, ignore_errors=True)
