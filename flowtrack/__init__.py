@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from flowtrack.exceptions import FlowtrackError
     from flowtrack.exceptions import FlowtrackError as MlflowException
     from flowtrack.models.evaluation import evaluate
+    from flowtrack.models.evaluation.validation import validate_evaluation_results
     from flowtrack.tracking.client import FlowtrackClient, MlflowClient
     from flowtrack.tracking.fluent.active_run import ActiveRun
     from flowtrack.tracking.fluent.artifacts import (
@@ -151,6 +152,7 @@ __all__ = [
     "set_tags",
     "set_tracking_uri",
     "start_run",
+    "validate_evaluation_results",
 ]
 
 _ARTIFACTS = "flowtrack.tracking.fluent.artifacts"
@@ -214,6 +216,7 @@ _LAZY_ATTRIBUTES = {
     "set_tags": _LOGGING,
     "set_tracking_uri": "flowtrack.tracking.fluent.config",
     "start_run": _RUNS,
+    "validate_evaluation_results": "flowtrack.models.evaluation.validation",
 }
 
 

@@ -11,6 +11,7 @@ compare code strings::
     ├── InvalidParameterError          INVALID_PARAMETER_VALUE   400  (also a ValueError)
     │   └── ResourceLimitError         RESOURCE_LIMIT_EXCEEDED   400
     ├── InvalidStateError              INVALID_STATE             400
+    ├── ModelValidationFailedError     BAD_REQUEST               400
     ├── PermissionDeniedError          PERMISSION_DENIED         403
     ├── UnauthenticatedError           UNAUTHENTICATED           401
     ├── TemporarilyUnavailableError    TEMPORARILY_UNAVAILABLE   503
@@ -28,6 +29,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidStateError",
     "MissingDependencyError",
+    "ModelValidationFailedError",
     "NotFoundError",
     "PermissionDeniedError",
     "ResourceLimitError",
@@ -91,6 +93,17 @@ class InvalidStateError(FlowtrackError):
     """The operation is not allowed in the resource's current state (e.g. a deleted run)."""
 
     error_code = "INVALID_STATE"
+    http_status = 400
+
+
+class ModelValidationFailedError(FlowtrackError):
+    """A model's evaluation metrics failed their validation thresholds.
+
+    MLflow's ``ModelValidationFailedException`` (importable under that name from
+    ``flowtrack.models.evaluation.validation``); the message has one line per failing metric.
+    """
+
+    error_code = "BAD_REQUEST"
     http_status = 400
 
 

@@ -25,7 +25,14 @@ from flowtrack.models.uri import get_model_info
 
 if TYPE_CHECKING:
     from flowtrack.models.docker_build import build_docker
-    from flowtrack.models.evaluation import EvaluationResult, evaluate
+    from flowtrack.models.evaluation import (
+        EvaluationArtifact,
+        EvaluationMetric,
+        EvaluationResult,
+        MetricThreshold,
+        evaluate,
+        make_metric,
+    )
     from flowtrack.models.inferred_requirements import infer_pip_requirements
     from flowtrack.models.input_example import convert_input_example_to_serving_input
     from flowtrack.models.updates import set_signature, update_model_requirements
@@ -34,7 +41,10 @@ if TYPE_CHECKING:
 __all__ = [
     "ColSpec",
     "DataType",
+    "EvaluationArtifact",
+    "EvaluationMetric",
     "EvaluationResult",
+    "MetricThreshold",
     "Model",
     "ModelInfo",
     "ModelSignature",
@@ -48,21 +58,27 @@ __all__ = [
     "get_model_info",
     "infer_pip_requirements",
     "infer_signature",
+    "make_metric",
     "predict",
     "set_signature",
     "update_model_requirements",
     "validate_serving_input",
 ]
 
+_EVALUATION = "flowtrack.models.evaluation"
 
 #: Names loaded on first use -> their module (evaluation pulls in scikit-learn; the others
 #: keep ``import flowtrack.models`` light).
 _LAZY = {
-    "EvaluationResult": "flowtrack.models.evaluation",
+    "EvaluationArtifact": _EVALUATION,
+    "EvaluationMetric": _EVALUATION,
+    "EvaluationResult": _EVALUATION,
+    "MetricThreshold": _EVALUATION,
     "build_docker": "flowtrack.models.docker_build",
     "convert_input_example_to_serving_input": "flowtrack.models.input_example",
-    "evaluate": "flowtrack.models.evaluation",
+    "evaluate": _EVALUATION,
     "infer_pip_requirements": "flowtrack.models.inferred_requirements",
+    "make_metric": _EVALUATION,
     "predict": "flowtrack.serving.prediction",
     "set_signature": "flowtrack.models.updates",
     "update_model_requirements": "flowtrack.models.updates",
@@ -71,7 +87,6 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """Load the names of ``_LAZY`` on first use."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from flowtrack._private.metric_checks import ChangeCheck, CheckOutcome, run_check, run_checks
 from flowtrack._private.validation import MAX_TAG_VALUE_LENGTH
 from flowtrack.entities import ModelVersion, ModelVersionStage, Run
 from flowtrack.entities.dataset import DATASET_CONTEXT_TAG
 from flowtrack.exceptions import FlowtrackError, InvalidParameterError, NotFoundError
-from flowtrack.registry.gate import MetricRule, PromotionGate
+from flowtrack.registry.gate import ChampionComparison, MetricRule, PromotionGate
 
 if TYPE_CHECKING:
     from flowtrack.tracking.client import FlowtrackClient
@@ -170,9 +171,10 @@ def promote(
     champion = _champion(client, name, to_alias, stage)
     if champion is not None and champion.version == candidate.version:
         champion = None  # re-promoting the champion: there is nothing else to beat
-    if gate.compare_to_champion is not None:
+    if gate.comparisons:
         champion_run = _eval_run_of(client, champion)
-        checks.append(_champion_check(gate, run, candidate, champion, champion_run))
+        for comparison in gate.comparisons:
+            checks.append(_champion_check(comparison, run, candidate, champion, champion_run))
     promoted = all(check.passed for check in checks)
     failing = [check.reason for check in checks if not check.passed]
     reasons = failing or [check.reason for check in checks] or ["the gate has no checks"]
@@ -234,7 +236,7 @@ def _metric(run: Run | None, metric: str, version: ModelVersion) -> float:
 
 def _rule_check(rule: MetricRule, run: Run | None, version: ModelVersion) -> GateCheck:
     value = _metric(run, rule.metric, version)
-    passed = rule.passes(value)
+    passed = run_check(rule.check(), {rule.metric: value}).passed
     verdict = "passes" if passed else "fails"
     return GateCheck(
         check=str(rule),
@@ -260,14 +262,12 @@ def _champion(
 
 
 def _champion_check(
-    gate: PromotionGate,
+    comparison: ChampionComparison,
     run: Run | None,
     candidate: ModelVersion,
     champion: ModelVersion | None,
     champion_run: Run | None,
 ) -> GateCheck:
-    comparison = gate.compare_to_champion
-    assert comparison is not None
     assert run is not None
     label = f"champion: {comparison.metric}"
     value = _metric(run, comparison.metric, candidate)
@@ -280,19 +280,34 @@ def _champion_check(
         return GateCheck(
             check=label, passed=False, value=value, reference=reference, reason=mismatch
         )
-    gain = comparison.improvement(value, reference)
-    passed = gain >= comparison.min_delta
+    outcomes = run_checks(
+        comparison.checks(), {comparison.metric: value}, {comparison.metric: reference}
+    )
     direction = "higher" if comparison.higher_is_better else "lower"
     return GateCheck(
         check=label,
-        passed=passed,
+        passed=all(outcome.passed for outcome in outcomes),
         value=value,
         reference=reference,
         reason=(
             f"{comparison.metric} = {value:g} vs champion version {champion.version}'s "
-            f"{reference:g}: improvement {gain:g} ({direction} is better) "
-            f"{'meets' if passed else 'is below'} min_delta {comparison.min_delta:g}"
+            f"{reference:g}: " + ", ".join(_margin(comparison, o, direction) for o in outcomes)
         ),
+    )
+
+
+def _margin(comparison: ChampionComparison, outcome: CheckOutcome, direction: str) -> str:
+    verdict = "meets" if outcome.passed else "is below"
+    if not (isinstance(outcome.check, ChangeCheck) and outcome.check.relative):
+        return (
+            f"improvement {outcome.change:g} ({direction} is better) {verdict} min_delta "
+            f"{comparison.min_delta:g}"
+        )
+    if outcome.change is None:  # a zero champion value: any improvement counts, as in MLflow
+        return f"improvement over a zero champion value {verdict} min_relative_change"
+    return (
+        f"relative improvement {outcome.change:.4g} {verdict} min_relative_change "
+        f"{comparison.min_relative_change:g}"
     )
 
 

@@ -10,5 +10,14 @@ Importing this package does not import numpy, scikit-learn or matplotlib; ``eval
 """
 
 from flowtrack.models.evaluation.base import EvaluationArtifact, EvaluationResult, evaluate
+from flowtrack.models.evaluation.extra_metrics import EvaluationMetric, make_metric
+from flowtrack.models.evaluation.validation import MetricThreshold
 
-__all__ = ["EvaluationArtifact", "EvaluationResult", "evaluate"]
+__all__ = [
+    "EvaluationArtifact",
+    "EvaluationMetric",
+    "EvaluationResult",
+    "MetricThreshold",
+    "evaluate",
+    "make_metric",
+]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from flowtrack._private.validation import validate_key
@@ -36,6 +36,7 @@ IGNORED_KEYS = (
     "explainability_algorithm",
     "explainability_kernel_link",
     "explainability_nsamples",
+    "ignore_exceptions",
     "log_explainer",
     "log_metrics_with_dataset_info",
     "log_model_explainability",
@@ -57,6 +58,7 @@ class EvaluatorConfig:
         col_mapping: Renames the ``targets`` / ``predictions`` column names.
         max_classes_for_multiclass_roc_pr: Draw multi-class ROC and PR curves up to this many
             classes.
+        options: Every key given, for ``extra_metrics`` parameters named after one.
     """
 
     metrics: tuple[str, ...] | None = None
@@ -67,6 +69,7 @@ class EvaluatorConfig:
     metric_prefix: str = ""
     col_mapping: Mapping[str, str] | None = None
     max_classes_for_multiclass_roc_pr: int = 10
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 def check_model_type(model_type: Any) -> str:
@@ -128,13 +131,17 @@ def _nested(evaluator_config: Mapping[str, Any]) -> Mapping[str, Any]:
     return evaluator_config
 
 
-def parse_evaluator_config(model_type: str, evaluator_config: Any) -> EvaluatorConfig:
+def parse_evaluator_config(
+    model_type: str, evaluator_config: Any, metric_parameters: Collection[str] = ()
+) -> EvaluatorConfig:
     """Check ``evaluator_config`` for a model type.
 
     Args:
         model_type: ``"regressor"`` or ``"classifier"``.
         evaluator_config: ``None`` or a dict of the keys in :data:`SUPPORTED_KEYS` (MLflow's
-            SHAP keys are accepted and ignored).
+            SHAP keys are accepted and ignored) and of ``metric_parameters``.
+        metric_parameters: The parameter names of the ``extra_metrics``' ``eval_fn``: a key
+            so named is passed to them, as in MLflow.
 
     Returns:
         The checked options.
@@ -150,10 +157,12 @@ def parse_evaluator_config(model_type: str, evaluator_config: Any) -> EvaluatorC
         )
     config = _nested(evaluator_config)
     for key in config:
-        if key not in SUPPORTED_KEYS and key not in IGNORED_KEYS:
+        if key not in SUPPORTED_KEYS and key not in IGNORED_KEYS and key not in metric_parameters:
+            named = ", ".join(sorted(metric_parameters)) or "none"
             raise InvalidParameterError(
                 f"Unknown evaluator_config key {key!r}: supported keys are "
-                f"{', '.join(SUPPORTED_KEYS)} (MLflow's {', '.join(IGNORED_KEYS)} are ignored)"
+                f"{', '.join(SUPPORTED_KEYS)} (MLflow's {', '.join(IGNORED_KEYS)} are ignored), "
+                f"or a parameter name of an extra metric's eval_fn ({named})"
             )
     if config.get("log_model_explainability"):
         _logger.info("evaluate: flowtrack does not compute SHAP explainability; skipping it")
@@ -207,5 +216,8 @@ def parse_evaluator_config(model_type: str, evaluator_config: Any) -> EvaluatorC
         )
     options["max_classes_for_multiclass_roc_pr"] = limit
     return EvaluatorConfig(
-        pos_label=config.get("pos_label"), sample_weights=config.get("sample_weights"), **options
+        pos_label=config.get("pos_label"),
+        sample_weights=config.get("sample_weights"),
+        options=dict(config),
+        **options,
     )

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowtrack.exceptions import InvalidParameterError
 from flowtrack.models.evaluation._optional import require
+from flowtrack.models.evaluation.extra_metrics import EvaluationMetric
+
+if TYPE_CHECKING:
+    from flowtrack.models.evaluation._config import EvaluatorConfig
+    from flowtrack.models.evaluation._data import EvalData
+    from flowtrack.models.evaluation._evaluators import Outcome
+    from flowtrack.models.evaluation._extras import MetricInputs
 
 __all__ = ["EvaluationArtifact", "EvaluationResult", "evaluate"]
 
@@ -83,6 +91,90 @@ def _log(
     return run_id, artifacts
 
 
+def _listed(value: Any, what: str, hint: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise InvalidParameterError(f"Invalid {what} {value!r}: pass a list of {hint}")
+    return list(value)
+
+
+def _metric_parameters(metrics: Sequence[Any]) -> set[str]:
+    """The parameter names of the extra metrics' functions (evaluator_config may fill them)."""
+    names: set[str] = set()
+    for metric in metrics:
+        if isinstance(metric, EvaluationMetric):
+            names.update(inspect.signature(metric.eval_fn).parameters)
+    return names
+
+
+def _feature_frame(features: Any) -> Any:
+    pandas = require("pandas", "evaluate's extra_metrics and custom_artifacts")
+    if isinstance(features, pandas.DataFrame):
+        return features
+    array = require("numpy", "evaluate").asarray(features)
+    array = array.reshape(len(array), -1)
+    width = len(str(array.shape[1]))  # MLflow's names: feature_01 ... feature_12
+    names = [f"feature_{str(i + 1).zfill(width)}" for i in range(array.shape[1])]
+    return pandas.DataFrame(array, columns=names)
+
+
+def _metric_inputs(
+    checked: EvalData, y_pred: Any, config: EvaluatorConfig, targets: Any, predictions: Any
+) -> MetricInputs:
+    from flowtrack.models.evaluation._extras import MetricInputs
+
+    pandas = require("pandas", "evaluate's extra_metrics and custom_artifacts")
+    eval_df = pandas.DataFrame({"prediction": y_pred, "target": checked.targets})
+    if not isinstance(targets, str):
+        targets = getattr(checked.dataset, "targets", None)  # a flowtrack dataset names them
+    target_column = targets if isinstance(targets, str) else "target"
+    return MetricInputs(
+        eval_df=eval_df,
+        features=_feature_frame(checked.features),
+        options=config.options,
+        col_mapping=config.col_mapping or {},
+        prediction_names=frozenset({"predictions"} | ({predictions} if predictions else set())),
+        target_names=frozenset({"targets", target_column}),
+        target_column=target_column,
+        prediction_column=predictions or "outputs",
+    )
+
+
+def _extras(
+    outcome: Outcome,
+    inputs: MetricInputs | None,
+    extra_metrics: list[Any],
+    custom_artifacts: list[Callable[..., Any]],
+    config: EvaluatorConfig,
+    out_dir: Path,
+) -> tuple[dict[str, float], dict[str, Path]]:
+    """Compute the extra metrics and custom artifacts; return the run's metrics and new files."""
+    from flowtrack.models.evaluation._artifacts import save_custom_artifacts
+    from flowtrack.models.evaluation._extras import (
+        compute_extra_metrics,
+        eval_table,
+        flatten,
+        wrap,
+    )
+
+    values = wrap(outcome.metrics)
+    files: dict[str, Path] = {}
+    if inputs is not None:
+        values = compute_extra_metrics(extra_metrics, inputs, values)
+        prefix = config.metric_prefix
+        table = eval_table(values, inputs, prefix)
+        if table is not None:
+            from flowtrack.tracking.payloads import table_bytes
+
+            path = out_dir / f"{prefix}eval_results_table.json"
+            path.write_bytes(table_bytes(table))
+            files["eval_results_table"] = path
+        taken = {*outcome.files, *files}
+        files |= save_custom_artifacts(custom_artifacts, inputs.eval_df, values, out_dir, taken)
+    return flatten(values, config.metric_prefix), files
+
+
 def evaluate(
     model: Any = None,
     data: Any = None,
@@ -93,6 +185,8 @@ def evaluate(
     evaluators: str | Sequence[str] | None = "default",
     feature_names: Sequence[str] | None = None,
     evaluator_config: dict[str, Any] | None = None,
+    extra_metrics: Sequence[EvaluationMetric] | None = None,
+    custom_artifacts: Sequence[Callable[..., Any]] | None = None,
     model_config: dict[str, Any] | None = None,
 ) -> EvaluationResult:
     """Evaluate a regressor or classifier on labelled data; log metrics and plots to the run.
@@ -110,6 +204,14 @@ def evaluate(
     adds ``log_loss``, ``roc_auc`` (one-vs-rest for multi-class) and, binary,
     ``precision_recall_auc``, with ``roc_curve_plot.png`` and ``precision_recall_curve_plot.png``;
     every classifier gets ``confusion_matrix.png``.
+
+    ``extra_metrics`` (made with :func:`~flowtrack.models.make_metric`) are computed after the
+    builtin metrics, merged into ``metrics`` and logged with them; per-row scores also go to
+    the ``eval_results_table.json`` artifact. ``custom_artifacts`` functions are then called
+    with ``(eval_df, builtin_metrics, artifacts_dir)`` (a DataFrame with ``prediction`` and
+    ``target`` columns, ``{name: MetricValue}``, a temporary directory) and return ``{name:
+    artifact}``: a file path, a JSON string or object, a DataFrame (``.csv``), a numpy array
+    (``.npy``), a matplotlib Figure (``.png``); each is logged and listed in ``artifacts``.
 
     Everything is logged to the active run; when no run is active, one is started and ended.
     The data is logged as the run's input with context ``eval``.
@@ -134,7 +236,10 @@ def evaluate(
             ``label_list``, ``average`` (``"weighted"``, ``"macro"`` or ``"micro"``),
             ``sample_weights``, ``metric_prefix``, ``col_mapping``,
             ``max_classes_for_multiclass_roc_pr`` (default 10). MLflow's SHAP options are
-            accepted and ignored.
+            accepted and ignored. A key named after a parameter of an extra metric's
+            ``eval_fn`` is passed to it. Any other key is refused.
+        extra_metrics: Custom metrics made with :func:`~flowtrack.models.make_metric`.
+        custom_artifacts: Functions producing custom artifacts (see above).
         model_config: Loading options for a model URI.
 
     Returns:
@@ -143,7 +248,8 @@ def evaluate(
     Raises:
         InvalidParameterError: An unknown ``model_type``, evaluator, config key or metric (e.g. a
             classifier metric for a regressor); a missing target or prediction column; length
-            mismatches; non-numeric regression values; continuous classifier labels.
+            mismatches; non-numeric regression values; continuous classifier labels; an extra
+            metric whose parameters cannot be filled; a custom artifact that cannot be saved.
         MissingDependencyError: numpy, scikit-learn or matplotlib is not installed.
 
     Example:
@@ -165,7 +271,9 @@ def evaluate(
 
     kind = check_model_type(model_type)
     check_evaluators(evaluators)
-    config = parse_evaluator_config(kind, evaluator_config)
+    extras = _listed(extra_metrics, "extra_metrics", "EvaluationMetric objects (make_metric)")
+    artifact_fns = _listed(custom_artifacts, "custom_artifacts", "functions")
+    config = parse_evaluator_config(kind, evaluator_config, _metric_parameters(extras))
     require("numpy", "evaluate")
     require("sklearn.metrics", "evaluate's metrics")
     require("matplotlib.figure", "evaluate's plots")
@@ -195,8 +303,11 @@ def evaluate(
             outcome = evaluate_classifier(
                 checked.targets, y_pred, predictor, checked.features, config, out_dir
             )
-        metrics = {config.metric_prefix + name: value for name, value in outcome.metrics.items()}
-        run_id, artifacts = _log(metrics, outcome.files, checked.dataset)
+        inputs = None
+        if extras or artifact_fns:
+            inputs = _metric_inputs(checked, y_pred, config, targets, predictions)
+        metrics, files = _extras(outcome, inputs, extras, artifact_fns, config, out_dir)
+        run_id, artifacts = _log(metrics, outcome.files | files, checked.dataset)
     except BaseException:
         shutil.rmtree(out_dir, ignore_errors=True)
         raise
