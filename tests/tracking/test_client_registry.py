@@ -173,9 +173,12 @@ def test_registry_stores_are_selected_by_scheme_and_cached() -> None:
 
 def test_missing_backends_name_the_store_and_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
     from flowtrack.stores.model_registry import selection
+    from flowtrack.stores.selection import StoreScheme
 
     monkeypatch.setitem(
-        selection._BUILTIN_STORES, "postgresql", ("no_such_module:Store", "pip install x")
+        selection.REGISTRY_SCHEMES.builtins,  # a dict: the built-ins as declared
+        "postgresql",
+        StoreScheme("no_such_module:Store", "pip install x"),
     )
     with pytest.raises(MissingDependencyError, match=r"'no_such_module:Store'.*pip install x"):
         resolve_registry_store_class("postgresql://host/db")

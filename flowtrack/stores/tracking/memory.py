@@ -62,13 +62,11 @@ from flowtrack.stores.tracking._memory_records import RunRecord, coerce
 from flowtrack.stores.tracking.base import (
     DEFAULT_EXPERIMENT_ID,
     DEFAULT_EXPERIMENT_NAME,
+    DEFAULT_MEMORY_ARTIFACT_ROOT,
     TrackingStore,
 )
 
 __all__ = ["DEFAULT_MEMORY_ARTIFACT_ROOT", "MemoryTrackingStore"]
-
-#: Where experiments' artifacts go unless ``default_artifact_root`` says otherwise.
-DEFAULT_MEMORY_ARTIFACT_ROOT = "memory://flowtrack-artifacts"
 
 _RUN_NAME_TAG = "mlflow.runName"
 

@@ -6,7 +6,7 @@ import functools
 import os
 
 from flowtrack.exceptions import InvalidParameterError
-from flowtrack.stores.registry import resolve_tracking_store_class
+from flowtrack.stores.tracking.selection import resolve_tracking_store_class
 from flowtrack.tracking import _context
 from flowtrack.tracking.client import FlowtrackClient
 
@@ -64,7 +64,7 @@ def set_tracking_uri(uri: str | os.PathLike[str]) -> None:
         raise InvalidParameterError(
             f"Invalid tracking URI {uri!r}: expected a URI such as 'sqlite:///flowtrack.db'"
         )
-    resolve_tracking_store_class(text)  # the registry's error names the supported schemes
+    resolve_tracking_store_class(text)  # the error names the supported schemes
     _context.TRACKING_URI.set(text)
     os.environ[_context.TRACKING_URI_ENV_VAR] = text
 

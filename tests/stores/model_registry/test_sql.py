@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from flowtrack.exceptions import AlreadyExistsError
 from flowtrack.stores.model_registry.base import RegistryStore
 from flowtrack.stores.model_registry.sql import SqlRegistryStore
-from flowtrack.stores.tracking.sql import HEAD_REVISION, SqlTrackingStore
-from flowtrack.stores.tracking.sql.engine import create_sql_engine, write_engine
-from flowtrack.stores.tracking.sql.migrate import alembic_config, current_revision
-from flowtrack.stores.tracking.sql.schema import SqlRegisteredModel
+from flowtrack.stores.sql import HEAD_REVISION
+from flowtrack.stores.sql.engine import create_sql_engine, write_engine
+from flowtrack.stores.sql.migrate import alembic_config, current_revision
+from flowtrack.stores.sql.schema import SqlRegisteredModel
+from flowtrack.stores.tracking.sql import SqlTrackingStore
 from flowtrack.testing.registry import RegistryStoreTests
 
 ROOTS = ["s3://bucket/models"]

@@ -20,12 +20,13 @@ import sqlalchemy as sa
 from flowtrack.entities import Metric, Param, RunTag
 from flowtrack.exceptions import InvalidParameterError, StoreError
 from flowtrack.search.parser import parse_run_filter
-from flowtrack.stores.registry import resolve_tracking_store_class
-from flowtrack.stores.tracking.sql import HEAD_REVISION, SqlTrackingStore, upgrade_database
+from flowtrack.stores.sql import HEAD_REVISION, upgrade_database
+from flowtrack.stores.sql.engine import create_sql_engine, normalize_url
+from flowtrack.stores.sql.migrate import alembic_config, current_revision
+from flowtrack.stores.sql.schema import Base
+from flowtrack.stores.tracking.selection import resolve_tracking_store_class
+from flowtrack.stores.tracking.sql import SqlTrackingStore
 from flowtrack.stores.tracking.sql.convert import metrics_from_rows
-from flowtrack.stores.tracking.sql.engine import create_sql_engine, normalize_url
-from flowtrack.stores.tracking.sql.migrate import alembic_config, current_revision
-from flowtrack.stores.tracking.sql.schema import Base
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -136,8 +137,9 @@ def test_in_memory_sqlite(uri: str) -> None:
 
 
 def test_sqlite_connection_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FLOWTRACK_SQLITE_BUSY_TIMEOUT", "7.5")
-    store = SqlTrackingStore(f"sqlite:///{tmp_path / 'x.db'}")
+    # The store takes its settings as arguments; the environment is for the edges to read.
+    monkeypatch.setenv("FLOWTRACK_SQLITE_BUSY_TIMEOUT", "99")
+    store = SqlTrackingStore(f"sqlite:///{tmp_path / 'x.db'}", sqlite_busy_timeout=7.5)
     engine = store._db.engine
     with engine.connect() as connection:
         pragma = {

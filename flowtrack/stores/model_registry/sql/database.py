@@ -20,8 +20,8 @@ from sqlalchemy.engine import Engine
 from flowtrack.entities import ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel
 from flowtrack.exceptions import NotFoundError
 from flowtrack.stores.model_registry.validation import validate_model_name, validate_version
-from flowtrack.stores.tracking.sql.engine import is_sqlite, write_engine
-from flowtrack.stores.tracking.sql.schema import (
+from flowtrack.stores.sql.engine import is_sqlite, write_engine
+from flowtrack.stores.sql.schema import (
     SqlModelVersion,
     SqlModelVersionTag,
     SqlRegisteredModel,

@@ -20,7 +20,7 @@ from flowtrack.stores.model_registry.sql.database import (
     model_not_found,
     version_key,
 )
-from flowtrack.stores.model_registry.sql.models import touch_model
+from flowtrack.stores.model_registry.sql.registered_models import touch_model
 from flowtrack.stores.model_registry.sql.search import fetch_page, model_version_query
 from flowtrack.stores.model_registry.validation import (
     validate_alias,
@@ -28,7 +28,7 @@ from flowtrack.stores.model_registry.validation import (
     validate_model_name,
     validate_tags,
 )
-from flowtrack.stores.tracking.sql.schema import (
+from flowtrack.stores.sql.schema import (
     SqlModelVersion,
     SqlModelVersionTag,
     SqlRegisteredModel,

@@ -14,9 +14,9 @@ from typing import Any
 from flowtrack.entities import LifecycleStage, Metric, PagedList, Param, RunTag
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError, NotFoundError
 from flowtrack.search.paging import decode_page_token, encode_page_token, validate_max_results
+from flowtrack.stores.sql.engine import raw_read_cursor, raw_write_transaction
 from flowtrack.stores.tracking.sql import convert
 from flowtrack.stores.tracking.sql.database import Database
-from flowtrack.stores.tracking.sql.engine import raw_read_cursor, raw_write_transaction
 
 __all__ = [
     "RUN_NAME_TAG",

@@ -24,10 +24,10 @@ from flowtrack.exceptions import (
 )
 from flowtrack.search.paging import decode_page_token, encode_page_token, validate_max_results
 from flowtrack.search.parser import parse_experiment_filter, parse_experiment_order_by
+from flowtrack.stores.sql.schema import SqlExperiment, SqlExperimentTag, SqlRun
 from flowtrack.stores.tracking.base import DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME
 from flowtrack.stores.tracking.sql import convert
 from flowtrack.stores.tracking.sql.database import Database
-from flowtrack.stores.tracking.sql.schema import SqlExperiment, SqlExperimentTag, SqlRun
 from flowtrack.stores.tracking.sql.search import experiment_query
 
 __all__ = [

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from flowtrack.entities import DatasetInput, LifecycleStage
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError
+from flowtrack.stores.sql.schema import SqlDataset, SqlRun, SqlRunInput
 from flowtrack.stores.tracking.sql.batch import run_not_found
 from flowtrack.stores.tracking.sql.database import Database
-from flowtrack.stores.tracking.sql.schema import SqlDataset, SqlRun, SqlRunInput
 
 __all__ = ["log_inputs"]
 

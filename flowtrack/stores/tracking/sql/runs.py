@@ -30,18 +30,18 @@ from flowtrack.exceptions import (
 )
 from flowtrack.search.paging import decode_page_token, encode_page_token, validate_max_results
 from flowtrack.search.parser import parse_run_filter, parse_run_order_by
+from flowtrack.stores.sql.engine import raw_read_transaction, raw_write_transaction
+from flowtrack.stores.sql.schema import (
+    SqlExperiment,
+    SqlRun,
+)
 from flowtrack.stores.tracking.sql import convert
 from flowtrack.stores.tracking.sql.batch import RUN_NAME_TAG, run_not_found
 from flowtrack.stores.tracking.sql.database import RUN_INFO_COLUMNS, Database
-from flowtrack.stores.tracking.sql.engine import raw_read_transaction, raw_write_transaction
 from flowtrack.stores.tracking.sql.experiments import (
     experiment_key,
     stage_value,
     view_type_stages,
-)
-from flowtrack.stores.tracking.sql.schema import (
-    SqlExperiment,
-    SqlRun,
 )
 from flowtrack.stores.tracking.sql.search import run_query
 

@@ -29,7 +29,7 @@ from flowtrack.stores.model_registry.validation import (
     validate_model_name,
     validate_tags,
 )
-from flowtrack.stores.tracking.sql.schema import SqlRegisteredModel, SqlRegisteredModelTag
+from flowtrack.stores.sql.schema import SqlRegisteredModel, SqlRegisteredModelTag
 
 __all__ = [
     "create_registered_model",
