@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flowtrack.entities.tags import MLFLOW_AUTOLOGGING
+
 __all__ = [
     "INPUT_EXAMPLE_ROWS",
     "AutologConfig",
@@ -32,7 +34,6 @@ _LOGGER = logging.getLogger("flowtrack.sklearn")
 INPUT_EXAMPLE_ROWS = 5
 _MAX_PARAM_LENGTH = 6000
 _PARAMS_PER_BATCH = 100  # the tracking stores' limit per log_batch
-_AUTOLOGGING_TAG = "mlflow.autologging"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ def log_pre_training(estimator: Any, config: AutologConfig) -> None:
     tags = {
         "estimator_name": type(estimator).__name__,
         "estimator_class": f"{type(estimator).__module__}.{type(estimator).__name__}",
-        _AUTOLOGGING_TAG: "sklearn",
+        MLFLOW_AUTOLOGGING: "sklearn",
         **dict(config.extra_tags),
     }
 

@@ -20,6 +20,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from flowtrack.entities.tags import (
+    MLFLOW_GIT_COMMIT,
+    MLFLOW_PARENT_RUN_ID,
+    MLFLOW_RUN_NAME,
+    MLFLOW_RUN_NOTE,
+    MLFLOW_SOURCE_NAME,
+    MLFLOW_SOURCE_TYPE,
+    MLFLOW_USER,
+)
+
 __all__ = [
     "MLFLOW_GIT_COMMIT",
     "MLFLOW_PARENT_RUN_ID",
@@ -35,13 +45,6 @@ __all__ = [
     "user_name",
 ]
 
-MLFLOW_USER = "mlflow.user"
-MLFLOW_SOURCE_NAME = "mlflow.source.name"
-MLFLOW_SOURCE_TYPE = "mlflow.source.type"
-MLFLOW_GIT_COMMIT = "mlflow.source.git.commit"
-MLFLOW_RUN_NAME = "mlflow.runName"
-MLFLOW_PARENT_RUN_ID = "mlflow.parentRunId"
-MLFLOW_RUN_NOTE = "mlflow.note.content"
 
 #: ``mlflow.source.name`` for code typed at an interactive prompt or passed with ``python -c``.
 CONSOLE_SOURCE = "<console>"

@@ -43,6 +43,7 @@ from flowtrack.entities import (
     RunTag,
     ViewType,
 )
+from flowtrack.entities.tags import MLFLOW_RUN_NAME
 from flowtrack.exceptions import (
     AlreadyExistsError,
     InvalidParameterError,
@@ -67,8 +68,6 @@ from flowtrack.stores.tracking.base import (
 )
 
 __all__ = ["DEFAULT_MEMORY_ARTIFACT_ROOT", "MemoryTrackingStore"]
-
-_RUN_NAME_TAG = "mlflow.runName"
 
 
 class MemoryTrackingStore(TrackingStore):
@@ -251,14 +250,14 @@ class MemoryTrackingStore(TrackingStore):
         if run_id is not None:
             validate_run_id(run_id)
         checked = {validate_key("tag", t.key): validate_tag_value(t.key, t.value) for t in tags}
-        tagged_name = checked.get(_RUN_NAME_TAG)
+        tagged_name = checked.get(MLFLOW_RUN_NAME)
         if run_name and tagged_name is not None and tagged_name != run_name:
             raise InvalidParameterError(
-                f"run_name {run_name!r} and the {_RUN_NAME_TAG!r} tag {tagged_name!r} differ; "
+                f"run_name {run_name!r} and the {MLFLOW_RUN_NAME!r} tag {tagged_name!r} differ; "
                 "pass one of them or make them equal"
             )
         name = run_name or tagged_name or generate_run_name()
-        checked[_RUN_NAME_TAG] = name
+        checked[MLFLOW_RUN_NAME] = name
         with self._lock:
             experiment = self._experiments.active(experiment_id, "creating runs in it")
             if run_id is None:
@@ -304,7 +303,7 @@ class MemoryTrackingStore(TrackingStore):
             record = self._writable_run(run_id)
             record.update(**changes)
             if run_name is not None:
-                record.tags[_RUN_NAME_TAG] = run_name
+                record.tags[MLFLOW_RUN_NAME] = run_name
             return record.info
 
     def set_run_lifecycle_stage(self, run_id: str, stage: LifecycleStage) -> None:
@@ -345,7 +344,7 @@ class MemoryTrackingStore(TrackingStore):
             record.params.update((param.key, param.value) for param in params)
             for tag in tags:
                 record.tags[tag.key] = tag.value
-                if tag.key == _RUN_NAME_TAG:
+                if tag.key == MLFLOW_RUN_NAME:
                     record.update(run_name=tag.value)
             for metric in metrics:
                 record.add_metric(metric)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flowtrack.entities import LifecycleStage, Metric, PagedList, Param, RunTag
+from flowtrack.entities.tags import MLFLOW_RUN_NAME
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError, NotFoundError
 from flowtrack.search.paging import decode_page_token, encode_page_token, validate_max_results
 from flowtrack.stores.sql.engine import raw_read_cursor, raw_write_transaction
@@ -19,7 +20,6 @@ from flowtrack.stores.tracking.sql import convert
 from flowtrack.stores.tracking.sql.database import Database
 
 __all__ = [
-    "RUN_NAME_TAG",
     "active_run_id",
     "delete_tag",
     "get_metric_history",
@@ -28,7 +28,6 @@ __all__ = [
 ]
 
 #: The tag that mirrors a run's name.
-RUN_NAME_TAG = "mlflow.runName"
 _ACTIVE = LifecycleStage.ACTIVE.value
 #: LIMIT for "no limit" that both dialects accept.
 _NO_LIMIT = 2**62
@@ -129,7 +128,7 @@ def log_batch(
             hot.upsert_tags.run(
                 cursor, list({t.key: (run_key, t.key, t.value) for t in tags}.values())
             )
-            names = [t.value for t in tags if t.key == RUN_NAME_TAG]
+            names = [t.value for t in tags if t.key == MLFLOW_RUN_NAME]
             if names:
                 cursor.execute(hot.update_run_name.sql, (names[-1], run_key))
         if metrics:

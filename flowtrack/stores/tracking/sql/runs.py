@@ -22,6 +22,7 @@ from flowtrack.entities import (
     RunTag,
     ViewType,
 )
+from flowtrack.entities.tags import MLFLOW_RUN_NAME
 from flowtrack.exceptions import (
     AlreadyExistsError,
     InvalidParameterError,
@@ -36,7 +37,7 @@ from flowtrack.stores.sql.schema import (
     SqlRun,
 )
 from flowtrack.stores.tracking.sql import convert
-from flowtrack.stores.tracking.sql.batch import RUN_NAME_TAG, run_not_found
+from flowtrack.stores.tracking.sql.batch import run_not_found
 from flowtrack.stores.tracking.sql.database import RUN_INFO_COLUMNS, Database
 from flowtrack.stores.tracking.sql.experiments import (
     experiment_key,
@@ -121,14 +122,14 @@ def create_run(
     tag_values: dict[str, str] = {}
     for tag in tags:
         tag_values[validate_key("tag", tag.key)] = validate_tag_value(tag.key, tag.value)
-    tagged_name = tag_values.get(RUN_NAME_TAG)
+    tagged_name = tag_values.get(MLFLOW_RUN_NAME)
     if run_name and tagged_name is not None and tagged_name != run_name:
         raise InvalidParameterError(
-            f"run_name {run_name!r} and the {RUN_NAME_TAG!r} tag {tagged_name!r} differ; pass "
+            f"run_name {run_name!r} and the {MLFLOW_RUN_NAME!r} tag {tagged_name!r} differ; pass "
             "one of them or make them equal"
         )
     name = run_name or tagged_name or generate_run_name()
-    tag_values[RUN_NAME_TAG] = validate_tag_value(RUN_NAME_TAG, name)
+    tag_values[MLFLOW_RUN_NAME] = validate_tag_value(MLFLOW_RUN_NAME, name)
     run_uuid = uuid4().hex if run_id is None else validate_run_id(run_id)
     hot = db.hot
     with raw_write_transaction(db.engine) as cursor:
@@ -168,7 +169,7 @@ def update_run_info(
     """Change an active run's status, end time and/or name (and its ``mlflow.runName`` tag)."""
     status = None if run_status is None else _status(run_status).value
     if run_name is not None:
-        validate_tag_value(RUN_NAME_TAG, run_name)
+        validate_tag_value(MLFLOW_RUN_NAME, run_name)
     hot = db.hot
     with raw_write_transaction(db.engine) as cursor:
         row = cursor.execute(hot.select_run_info.sql, (run_id,)).fetchone()
@@ -180,7 +181,7 @@ def update_run_info(
             )
         cursor.execute(hot.update_run_info.sql, (run_name, status, end_time, row[0]))
         if run_name is not None:
-            hot.upsert_tags.run(cursor, [(row[0], RUN_NAME_TAG, run_name)])
+            hot.upsert_tags.run(cursor, [(row[0], MLFLOW_RUN_NAME, run_name)])
     info = list(row[1:])  # run_uuid, name, experiment_id, user_id, status, start, end, ...
     for index, value in ((1, run_name), (4, status), (6, end_time)):
         if value is not None:
