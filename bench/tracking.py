@@ -66,7 +66,7 @@ def populate(store: object, experiment_id: str, n_runs: int) -> None:
 
 def search_store(n_runs: int) -> tuple[object, str]:
     """Return a store whose experiment 'bench-<n>' holds n_runs runs (cached on disk)."""
-    from flowtrack.stores.registry import get_tracking_store
+    from flowtrack.stores.tracking.selection import get_tracking_store
 
     CACHE.mkdir(exist_ok=True)
     path = CACHE / f"search_{n_runs}.db"

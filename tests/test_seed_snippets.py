@@ -579,7 +579,7 @@ def test_seed003_tracking_store_plugin(
         mlflow.log_param("alpha", 1)
 
     assert mlflow.get_run(run.info.run_id).data.params == {"alpha": "1"}
-    from flowtrack.stores.registry import get_tracking_store
+    from flowtrack.stores.tracking.selection import get_tracking_store
 
     assert type(get_tracking_store("seedplugin:one")).__name__ == "PluginStore"
 

@@ -41,7 +41,7 @@ def parse_view_type(view: str) -> ViewType:
 
 def open_store(tracking_uri: str | None) -> TrackingStore:
     """Return the tracking store for the URI, or for the configured default."""
-    from flowtrack.stores.registry import get_tracking_store
+    from flowtrack.stores.tracking.selection import get_tracking_store
 
     settings = get_settings()
     return get_tracking_store(tracking_uri or settings.tracking_uri, settings.artifact_root)

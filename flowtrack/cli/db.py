@@ -16,7 +16,11 @@ def upgrade(
     url: Annotated[str, typer.Argument(help="Database URI, e.g. sqlite:///flowtrack.db.")],
 ) -> None:
     """Upgrade the database schema to the latest version (safe to run at any time)."""
-    from flowtrack.stores.tracking.sql.migrate import upgrade_database
+    from flowtrack.settings import get_settings
+    from flowtrack.stores.sql.migrate import upgrade_database
 
-    revision = upgrade_database(url)
+    settings = get_settings()
+    revision = upgrade_database(
+        url, sqlite_busy_timeout=settings.sqlite_busy_timeout, pool_size=settings.sql_pool_size
+    )
     typer.echo(f"Database {url} is at schema revision {revision}")

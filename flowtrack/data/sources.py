@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from flowtrack.entities.tags import MLFLOW_SOURCE_NAME, MLFLOW_SOURCE_TYPE
 from flowtrack.exceptions import InvalidParameterError
 
 __all__ = ["DatasetSource"]
@@ -87,7 +88,7 @@ class DatasetSource:
     def code(cls) -> DatasetSource:
         """Describe data built in code, naming the running script as MLflow does."""
         script = sys.argv[0] if sys.argv and sys.argv[0] else "<unknown>"
-        return cls("code", {"tags": {"mlflow.source.name": script, "mlflow.source.type": "LOCAL"}})
+        return cls("code", {"tags": {MLFLOW_SOURCE_NAME: script, MLFLOW_SOURCE_TYPE: "LOCAL"}})
 
     @classmethod
     def from_json(cls, source_type: str, source_json: str) -> DatasetSource:

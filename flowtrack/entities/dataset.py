@@ -7,11 +7,12 @@ import warnings
 from pydantic import Field
 
 from flowtrack.entities._base import Entity
+from flowtrack.entities.tags import MLFLOW_DATASET_CONTEXT
 
 __all__ = ["DATASET_CONTEXT_TAG", "Dataset", "DatasetInput", "InputTag"]
 
 #: The input tag that says how a run used a dataset ("training", "evaluation", ...).
-DATASET_CONTEXT_TAG = "mlflow.data.context"
+DATASET_CONTEXT_TAG = MLFLOW_DATASET_CONTEXT
 
 with warnings.catch_warnings():
     # ``schema`` is MLflow's field name; it shadows pydantic's deprecated ``BaseModel.schema()``.

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from flowtrack.entities import DatasetInput, Experiment, ModelVersion, Run
 from flowtrack.entities._base import Entity
+from flowtrack.entities.tags import MLFLOW_PARENT_RUN_ID
 from flowtrack.exceptions import NotFoundError
 from flowtrack.tracking.client import FlowtrackClient
 
 __all__ = ["ModelVersionLineage", "get_lineage"]
-
-_PARENT_TAG = "mlflow.parentRunId"
 
 
 class ModelVersionLineage(Entity):
@@ -72,7 +71,9 @@ def get_lineage(
     client = client or FlowtrackClient()
     model_version = client.get_model_version(name, str(version))
     run = _maybe_run(client, _run_id_of(model_version))
-    parent = _maybe_run(client, run.data.tags.get(_PARENT_TAG)) if run is not None else None
+    parent = (
+        _maybe_run(client, run.data.tags.get(MLFLOW_PARENT_RUN_ID)) if run is not None else None
+    )
     experiment = client.get_experiment(run.info.experiment_id) if run is not None else None
     datasets = [
         *(run.inputs.dataset_inputs if run is not None else []),

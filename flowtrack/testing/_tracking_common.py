@@ -21,6 +21,7 @@ from flowtrack.entities import (
     Run,
     RunTag,
 )
+from flowtrack.entities.tags import MLFLOW_RUN_NAME
 from flowtrack.stores.tracking.base import DEFAULT_EXPERIMENT_ID, TrackingStore
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
     "new_run",
 ]
 
-RUN_NAME_TAG = "mlflow.runName"
+RUN_NAME_TAG = MLFLOW_RUN_NAME
 UNKNOWN_RUN_ID = "0123456789abcdef0123456789abcdef"
 UNKNOWN_EXPERIMENT_ID = "987654321"
 

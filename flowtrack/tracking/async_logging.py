@@ -111,7 +111,7 @@ class AsyncMetricQueue:
         InvalidParameterError: A setting is out of range.
 
     Example:
-        >>> from flowtrack.stores.registry import get_tracking_store
+        >>> from flowtrack.stores.tracking.selection import get_tracking_store
         >>> store = get_tracking_store("memory:")
         >>> run = store.create_run("0", user_id=None, start_time=None)
         >>> with AsyncMetricQueue(store) as metrics:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowtrack._private.validation import validate_experiment_id
 from flowtrack.entities import Metric, PagedList, Run, RunInfo, RunStatus, ViewType
-from flowtrack.stores.registry import get_tracking_store
+from flowtrack.stores.tracking.selection import get_tracking_store
 from flowtrack.tracking import _tracking_uri
 from flowtrack.tracking._client_artifacts import ClientArtifacts
 from flowtrack.tracking._client_experiments import ClientExperiments

@@ -22,6 +22,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from flowtrack.entities.tags import (
+    MLFLOW_AUTOLOGGING,
+    MLFLOW_GIT_COMMIT,
+    MLFLOW_PARENT_RUN_ID,
+    MLFLOW_RUN_NAME,
+    MLFLOW_RUN_NOTE,
+    MLFLOW_SOURCE_NAME,
+    MLFLOW_SOURCE_TYPE,
+    MLFLOW_USER,
+)
+
 __all__ = [
     "MLFLOW_AUTOLOGGING",
     "MLFLOW_GIT_COMMIT",
@@ -38,15 +49,6 @@ __all__ = [
     "user_name",
 ]
 
-MLFLOW_USER = "mlflow.user"
-MLFLOW_SOURCE_NAME = "mlflow.source.name"
-MLFLOW_SOURCE_TYPE = "mlflow.source.type"
-MLFLOW_GIT_COMMIT = "mlflow.source.git.commit"
-MLFLOW_RUN_NAME = "mlflow.runName"
-MLFLOW_PARENT_RUN_ID = "mlflow.parentRunId"
-MLFLOW_RUN_NOTE = "mlflow.note.content"
-#: The integration that opened a run (``"sklearn"``), set on runs autologging creates.
-MLFLOW_AUTOLOGGING = "mlflow.autologging"
 
 #: ``mlflow.source.name`` for code typed at an interactive prompt or passed with ``python -c``.
 CONSOLE_SOURCE = "<console>"

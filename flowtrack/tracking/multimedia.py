@@ -20,6 +20,7 @@ from typing import Any
 
 from flowtrack._private.clock import now_ms
 from flowtrack._private.validation import validate_step, validate_timestamp
+from flowtrack.entities.tags import MLFLOW_LOGGED_IMAGES
 from flowtrack.exceptions import InvalidParameterError
 from flowtrack.tracking.payloads import pil_image
 
@@ -33,8 +34,6 @@ __all__ = [
 
 #: The longest side of the thumbnail written beside each image of a series.
 COMPRESSED_IMAGE_SIZE = 256
-#: The run tag telling MLflow's UI that the run has image series.
-MLFLOW_LOGGED_IMAGES = "mlflow.loggedImages"
 _IMAGE_KEY_RE = re.compile(r"^[a-zA-Z0-9_\-./ ]+$")
 
 

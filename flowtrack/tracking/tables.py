@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flowtrack.entities import Run
+from flowtrack.entities.tags import MLFLOW_LOGGED_ARTIFACTS
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
 
 if TYPE_CHECKING:
@@ -26,8 +27,6 @@ __all__ = [
     "logged_artifacts_tag",
 ]
 
-#: The run tag listing the tables a run logged.
-MLFLOW_LOGGED_ARTIFACTS = "mlflow.loggedArtifacts"
 _FORBIDDEN = ('"', "'", ",", ":", "[", "]", "{", "}")
 _LOGGER = logging.getLogger("flowtrack.tracking")
 

@@ -12,8 +12,8 @@ from flowtrack.cli.gc import parse_duration_ms
 from flowtrack.cli.main import app
 from flowtrack.entities import LifecycleStage, Metric, Param
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
-from flowtrack.stores.registry import get_tracking_store
 from flowtrack.stores.tracking.base import TrackingStore
+from flowtrack.stores.tracking.selection import get_tracking_store
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def test_lineage_of_a_version_whose_run_was_purged() -> None:
     client.create_registered_model("orphan")
     client.create_model_version("orphan", f"runs:/{run.info.run_id}/model")
     client.delete_run(run.info.run_id)
-    from flowtrack.stores.registry import get_tracking_store
+    from flowtrack.stores.tracking.selection import get_tracking_store
 
     get_tracking_store(mlflow.get_tracking_uri()).purge_runs([run.info.run_id])
 

@@ -391,7 +391,7 @@ def test_sigterm_writes_every_queued_metric_to_sqlite_then_dies_of_sigterm(
     uri = f"sqlite:///{tmp_path / 'runs.db'}"
     status, output = run_child(
         f"""
-        from flowtrack.stores.registry import get_tracking_store
+        from flowtrack.stores.tracking.selection import get_tracking_store
         store = get_tracking_store({uri!r})
         run_id = store.create_run("0", user_id=None, start_time=0).info.run_id
         queue = AsyncMetricQueue(store, flush_interval=30)
@@ -404,7 +404,7 @@ def test_sigterm_writes_every_queued_metric_to_sqlite_then_dies_of_sigterm(
     assert status == -signal.SIGTERM, output
     run_id = output.split()[1]
 
-    from flowtrack.stores.registry import get_tracking_store
+    from flowtrack.stores.tracking.selection import get_tracking_store
 
     history = get_tracking_store(uri).get_metric_history(run_id, "loss")
     assert [m.step for m in history] == list(range(20_000))

@@ -1,4 +1,4 @@
-"""The client's Model Registry methods, ``register_model`` and registry store selection."""
+"""The client's Model Registry methods and ``register_model``."""
 
 from __future__ import annotations
 
@@ -12,14 +12,7 @@ from flowtrack.entities import ModelVersionStage
 from flowtrack.exceptions import (
     AlreadyExistsError,
     InvalidParameterError,
-    MissingDependencyError,
     NotFoundError,
-)
-from flowtrack.stores.model_registry.memory import MemoryRegistryStore
-from flowtrack.stores.model_registry.selection import (
-    default_source_root,
-    get_registry_store,
-    resolve_registry_store_class,
 )
 from flowtrack.tracking import MlflowClient
 
@@ -159,34 +152,6 @@ def test_registry_uri_may_differ_from_the_tracking_uri(tracking_uri: str) -> Non
     client = MlflowClient(registry_uri="memory:elsewhere-" + os.urandom(4).hex())
     client.create_registered_model("fraud")
     assert [m.name for m in MlflowClient().search_registered_models()] == []
-
-
-def test_registry_stores_are_selected_by_scheme_and_cached() -> None:
-    uri = f"memory:{os.urandom(8).hex()}"
-    store = get_registry_store(uri)
-    assert isinstance(store, MemoryRegistryStore)
-    assert get_registry_store(uri) is store
-    assert store.allowed_source_roots == ("memory://flowtrack-artifacts",)
-    with pytest.raises(InvalidParameterError, match=r"scheme 'mongodb'.*memory, postgresql"):
-        resolve_registry_store_class("mongodb://host/db")
-
-
-def test_missing_backends_name_the_store_and_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
-    from flowtrack.stores.model_registry import selection
-
-    monkeypatch.setitem(
-        selection._BUILTIN_STORES, "postgresql", ("no_such_module:Store", "pip install x")
-    )
-    with pytest.raises(MissingDependencyError, match=r"'no_such_module:Store'.*pip install x"):
-        resolve_registry_store_class("postgresql://host/db")
-
-
-def test_default_source_roots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    assert default_source_root("sqlite:///x.db", None) == str(tmp_path / "flowtrack-artifacts")
-    assert default_source_root("memory:", None) == "memory://flowtrack-artifacts"
-    assert default_source_root("memory:", "arts") == str(tmp_path / "arts")
-    assert default_source_root("sqlite:///x.db", "s3://bucket/ml") == "s3://bucket/ml"
 
 
 def test_registry_uri_from_the_environment(

@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 
 from flowtrack.entities import ModelVersion, ModelVersionStage, PagedList, RegisteredModel
 from flowtrack.exceptions import NotFoundError
+from flowtrack.stores.model_registry.rules import alias_not_found
 from flowtrack.stores.model_registry.validation import normalize_source_roots, validate_alias
 
 __all__ = ["SEARCH_MAX_RESULTS_DEFAULT", "RegistryStore"]
@@ -254,7 +255,7 @@ class RegistryStore(ABC):
         alias = validate_alias(alias)
         version = self.get_registered_model(name).aliases.get(alias)
         if version is None:
-            raise NotFoundError(f"Registered model {name!r} has no alias {alias!r}")
+            raise alias_not_found(name, alias)
         return self.get_model_version(name, version)
 
     def get_latest_versions(

@@ -20,7 +20,6 @@ from flowtrack.entities import (
     PagedList,
     RegisteredModel,
 )
-from flowtrack.exceptions import AlreadyExistsError, InvalidParameterError, NotFoundError
 from flowtrack.search.paging import decode_page_token, page, validate_max_results
 from flowtrack.search.registry import (
     model_version_matches,
@@ -32,6 +31,7 @@ from flowtrack.search.registry import (
     sort_model_versions,
     sort_registered_models,
 )
+from flowtrack.stores.model_registry import rules
 from flowtrack.stores.model_registry.base import SEARCH_MAX_RESULTS_DEFAULT, RegistryStore
 from flowtrack.stores.model_registry.validation import (
     name_collision_key,
@@ -44,8 +44,6 @@ from flowtrack.stores.model_registry.validation import (
 )
 
 __all__ = ["MemoryRegistryStore"]
-
-_ARCHIVING_STAGES = (ModelVersionStage.STAGING, ModelVersionStage.PRODUCTION)
 
 
 @dataclass
@@ -112,29 +110,21 @@ class MemoryRegistryStore(RegistryStore):
     def _model(self, name: str) -> _Model:
         model = self._models.get(validate_model_name(name))
         if model is None:
-            raise NotFoundError(f"Registered model {name!r} does not exist")
+            raise rules.model_not_found(name)
         return model
 
     def _version(self, name: str, version: int | str) -> tuple[_Model, int]:
         number = validate_version(version)
         model = self._model(name)
         if number not in model.versions:
-            raise NotFoundError(
-                f"Model version {number} of registered model {name!r} does not exist"
-            )
+            raise rules.version_not_found(name, number)
         return model, number
 
     def _check_new_name(self, name: str, renaming: str | None = None) -> None:
         key = name_collision_key(name)
         for existing in self._models:
             if existing != renaming and name_collision_key(existing) == key:
-                same = existing == name
-                raise AlreadyExistsError(
-                    f"Registered model {name!r} already exists"
-                    if same
-                    else f"Registered model name {name!r} collides with existing model "
-                    f"{existing!r}: names may not differ only by case or Unicode compatibility form"
-                )
+                raise rules.name_collision(name, existing)
 
     def _touch_version(self, model: _Model, number: int, now: int, **changes: Any) -> None:
         stored = model.versions[number]
@@ -225,7 +215,7 @@ class MemoryRegistryStore(RegistryStore):
         with self._lock:
             model = self._model(name)
             if key not in model.tags:
-                raise NotFoundError(f"Registered model {name!r} has no tag {key!r}")
+                raise rules.model_tag_not_found(name, key)
             del model.tags[key]
             model.last_updated_timestamp = now_ms()
 
@@ -245,9 +235,7 @@ class MemoryRegistryStore(RegistryStore):
         validate_source(source, self._source_roots, run_id)
         checked_tags = validate_tags(tags)
         validate_description(description)
-        for what, text in (("run_link", run_link), ("user_id", user_id)):
-            if text is not None and not isinstance(text, str):
-                raise InvalidParameterError(f"Invalid {what} {text!r}: use None or a string")
+        rules.check_version_fields(run_link, user_id)
         now = now_ms()
         with self._lock:
             model = self._model(name)
@@ -301,12 +289,7 @@ class MemoryRegistryStore(RegistryStore):
         archive_existing_versions: bool = False,
     ) -> ModelVersion:
         """Move a version to a stage; see :meth:`RegistryStore.transition_model_version_stage`."""
-        target = ModelVersionStage.parse(stage)
-        if archive_existing_versions and target not in _ARCHIVING_STAGES:
-            raise InvalidParameterError(
-                f"Cannot archive existing versions when transitioning to {target.value!r}: "
-                "archive_existing_versions is allowed only for 'Staging' and 'Production'"
-            )
+        target = rules.transition_target(stage, archive_existing_versions)
         with self._lock:
             model, number = self._version(name, version)
             now = now_ms()
@@ -355,9 +338,7 @@ class MemoryRegistryStore(RegistryStore):
             model, number = self._version(name, version)
             tags = dict(model.versions[number].tags)
             if tags.pop(key, None) is None:
-                raise NotFoundError(
-                    f"Model version {number} of registered model {name!r} has no tag {key!r}"
-                )
+                raise rules.version_tag_not_found(name, number, key)
             self._touch_version(model, number, now_ms(), tags=tags)
 
     # ------------------------------------------------------------------ aliases
@@ -376,5 +357,5 @@ class MemoryRegistryStore(RegistryStore):
         with self._lock:
             model = self._model(name)
             if model.aliases.pop(alias, None) is None:
-                raise NotFoundError(f"Registered model {name!r} has no alias {alias!r}")
+                raise rules.alias_not_found(name, alias)
             model.last_updated_timestamp = now_ms()

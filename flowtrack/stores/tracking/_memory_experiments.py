@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from flowtrack._private.clock import now_ms
 from flowtrack._private.validation import validate_experiment_id
 from flowtrack.entities import LifecycleStage
-from flowtrack.exceptions import AlreadyExistsError, InvalidStateError, NotFoundError
+from flowtrack.exceptions import AlreadyExistsError
 from flowtrack.stores.tracking._memory_records import ExperimentRecord
 from flowtrack.stores.tracking.base import DEFAULT_EXPERIMENT_ID
+from flowtrack.stores.tracking.rules import experiment_not_active, experiment_not_found
 
 __all__ = ["ExperimentTable"]
 
@@ -63,7 +64,7 @@ class ExperimentTable:
         experiment_id = validate_experiment_id(experiment_id)
         record = self._records.get(experiment_id)
         if record is None:
-            raise NotFoundError(f"No experiment with id '{experiment_id}'")
+            raise experiment_not_found(experiment_id)
         return record
 
     def active(self, experiment_id: str, action: str) -> ExperimentRecord:
@@ -75,9 +76,7 @@ class ExperimentTable:
         """
         record = self.get(experiment_id)
         if record.lifecycle_stage is not LifecycleStage.ACTIVE:
-            raise InvalidStateError(
-                f"Experiment '{record.experiment_id}' is deleted; restore it before {action}"
-            )
+            raise experiment_not_active(record.experiment_id, action)
         return record
 
     def by_name(self, name: str) -> ExperimentRecord | None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import TypeVar
 
 from flowtrack.entities import (
     Dataset,
@@ -23,11 +21,8 @@ from flowtrack.entities import (
     RunInfo,
     RunInputs,
 )
-from flowtrack.exceptions import InvalidParameterError
 
-__all__ = ["ExperimentRecord", "RunRecord", "coerce"]
-
-E = TypeVar("E", bound=Enum)
+__all__ = ["ExperimentRecord", "RunRecord"]
 
 
 @dataclass
@@ -114,16 +109,3 @@ class RunRecord:
                 dataset_inputs=[i.model_copy(update={"tags": list(i.tags)}) for i in self.inputs]
             ),
         )
-
-
-def coerce(kind: type[E], value: object, what: str) -> E:
-    """Convert a str/int to an enum member.
-
-    Raises:
-        InvalidParameterError: The value is no member; the message lists the members.
-    """
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = ", ".join(str(member.value) for member in kind)
-        raise InvalidParameterError(f"Invalid {what} {value!r}: use one of {allowed}") from None

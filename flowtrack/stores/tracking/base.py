@@ -50,10 +50,21 @@ from flowtrack.entities import (
 )
 from flowtrack.exceptions import InvalidParameterError
 
-__all__ = ["DEFAULT_EXPERIMENT_ID", "DEFAULT_EXPERIMENT_NAME", "TrackingStore"]
+__all__ = [
+    "DEFAULT_ARTIFACT_DIRECTORY",
+    "DEFAULT_EXPERIMENT_ID",
+    "DEFAULT_EXPERIMENT_NAME",
+    "DEFAULT_MEMORY_ARTIFACT_ROOT",
+    "TrackingStore",
+]
 
 DEFAULT_EXPERIMENT_ID = "0"
 DEFAULT_EXPERIMENT_NAME = "Default"
+#: Where a database-backed store puts artifacts when no root is configured: this directory,
+#: resolved against the working directory when the store opens.
+DEFAULT_ARTIFACT_DIRECTORY = "flowtrack-artifacts"
+#: Where the memory store puts artifacts when no root is configured.
+DEFAULT_MEMORY_ARTIFACT_ROOT = f"memory://{DEFAULT_ARTIFACT_DIRECTORY}"
 _INT64_MAX = 2**63 - 1
 _INT64_MIN = -(2**63)
 

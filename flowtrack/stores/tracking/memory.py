@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Sequence
 
 from flowtrack._private.clock import now_ms
-from flowtrack._private.names import generate_run_name
 from flowtrack._private.validation import (
     validate_experiment_id,
     validate_experiment_name,
@@ -43,10 +42,10 @@ from flowtrack.entities import (
     RunTag,
     ViewType,
 )
+from flowtrack.entities.tags import MLFLOW_RUN_NAME
 from flowtrack.exceptions import (
     AlreadyExistsError,
     InvalidParameterError,
-    InvalidStateError,
     NotFoundError,
 )
 from flowtrack.search.evaluate import experiment_matches, run_matches, sort_experiments, sort_runs
@@ -57,20 +56,16 @@ from flowtrack.search.parser import (
     parse_run_filter,
     parse_run_order_by,
 )
+from flowtrack.stores.tracking import rules
 from flowtrack.stores.tracking._memory_experiments import ExperimentTable
-from flowtrack.stores.tracking._memory_records import RunRecord, coerce
+from flowtrack.stores.tracking._memory_records import RunRecord
 from flowtrack.stores.tracking.base import (
-    DEFAULT_EXPERIMENT_ID,
     DEFAULT_EXPERIMENT_NAME,
+    DEFAULT_MEMORY_ARTIFACT_ROOT,
     TrackingStore,
 )
 
 __all__ = ["DEFAULT_MEMORY_ARTIFACT_ROOT", "MemoryTrackingStore"]
-
-#: Where experiments' artifacts go unless ``default_artifact_root`` says otherwise.
-DEFAULT_MEMORY_ARTIFACT_ROOT = "memory://flowtrack-artifacts"
-
-_RUN_NAME_TAG = "mlflow.runName"
 
 
 class MemoryTrackingStore(TrackingStore):
@@ -102,9 +97,7 @@ class MemoryTrackingStore(TrackingStore):
     def _writable_run(self, run_id: str) -> RunRecord:
         record = self._run(run_id)
         if record.info.lifecycle_stage is not LifecycleStage.ACTIVE:
-            raise InvalidStateError(
-                f"Run {run_id!r} is deleted; only active runs can be written to (restore it first)"
-            )
+            raise rules.run_not_active(run_id)
         return record
 
     # ------------------------------------------------------------------ experiments
@@ -141,7 +134,7 @@ class MemoryTrackingStore(TrackingStore):
         page_token: str | None = None,
     ) -> PagedList[Experiment]:
         """Search experiments; see :meth:`TrackingStore.search_experiments`."""
-        stages = coerce(ViewType, view_type, "view type").stages()
+        stages = rules.parse_view_type(view_type).stages()
         comparisons = parse_experiment_filter(filter_string)
         order_bys = parse_experiment_order_by(order_by)
         validate_max_results(max_results)
@@ -169,23 +162,16 @@ class MemoryTrackingStore(TrackingStore):
         Raises:
             InvalidStateError: Renaming a deleted experiment, deleting the Default experiment.
         """
-        stage = None
-        if lifecycle_stage is not None:
-            stage = coerce(LifecycleStage, lifecycle_stage, "lifecycle stage")
+        stage = None if lifecycle_stage is None else rules.parse_lifecycle_stage(lifecycle_stage)
         if name is not None:
             validate_experiment_name(name)
         with self._lock:
             record = self._experiments.get(experiment_id)
-            if stage is LifecycleStage.DELETED and record.experiment_id == DEFAULT_EXPERIMENT_ID:
-                raise InvalidStateError(
-                    f"The Default experiment '{DEFAULT_EXPERIMENT_ID}' cannot be deleted; every "
-                    "store keeps it (delete its runs instead)"
-                )
+            rules.check_experiment_deletable(record.experiment_id, stage)
             if name is not None:
                 if record.lifecycle_stage is LifecycleStage.DELETED:
-                    raise InvalidStateError(
-                        f"Experiment '{record.experiment_id}' is deleted; restore it before "
-                        f"renaming it to {name!r}"
+                    raise rules.experiment_not_active(
+                        record.experiment_id, f"renaming it to {name!r}"
                     )
                 self._experiments.check_name_free(name, owner=record)
                 record.name = name
@@ -224,15 +210,7 @@ class MemoryTrackingStore(TrackingStore):
         """Permanently delete a deleted experiment and its runs (not the Default experiment)."""
         with self._lock:
             record = self._experiments.get(experiment_id)
-            if record.experiment_id == DEFAULT_EXPERIMENT_ID:
-                raise InvalidStateError(
-                    f"The Default experiment '{DEFAULT_EXPERIMENT_ID}' cannot be purged; every "
-                    "store keeps it"
-                )
-            if record.lifecycle_stage is not LifecycleStage.DELETED:
-                raise InvalidStateError(
-                    f"Experiment '{record.experiment_id}' is active; delete it before purging it"
-                )
+            rules.check_experiment_purgeable(record.experiment_id, record.lifecycle_stage)
             key = record.experiment_id
             for run_id in [r for r, run in self._runs.items() if run.info.experiment_id == key]:
                 del self._runs[run_id]
@@ -253,14 +231,8 @@ class MemoryTrackingStore(TrackingStore):
         if run_id is not None:
             validate_run_id(run_id)
         checked = {validate_key("tag", t.key): validate_tag_value(t.key, t.value) for t in tags}
-        tagged_name = checked.get(_RUN_NAME_TAG)
-        if run_name and tagged_name is not None and tagged_name != run_name:
-            raise InvalidParameterError(
-                f"run_name {run_name!r} and the {_RUN_NAME_TAG!r} tag {tagged_name!r} differ; "
-                "pass one of them or make them equal"
-            )
-        name = run_name or tagged_name or generate_run_name()
-        checked[_RUN_NAME_TAG] = name
+        name = rules.resolve_run_name(run_name, checked)
+        checked[MLFLOW_RUN_NAME] = name
         with self._lock:
             experiment = self._experiments.active(experiment_id, "creating runs in it")
             if run_id is None:
@@ -297,7 +269,7 @@ class MemoryTrackingStore(TrackingStore):
         """Change status, end time and/or name (keeping ``mlflow.runName`` in sync)."""
         changes: dict[str, object] = {}
         if run_status is not None:
-            changes["status"] = coerce(RunStatus, run_status, "run status")
+            changes["status"] = rules.parse_run_status(run_status)
         if end_time is not None:
             changes["end_time"] = end_time
         if run_name is not None:
@@ -306,7 +278,7 @@ class MemoryTrackingStore(TrackingStore):
             record = self._writable_run(run_id)
             record.update(**changes)
             if run_name is not None:
-                record.tags[_RUN_NAME_TAG] = run_name
+                record.tags[MLFLOW_RUN_NAME] = run_name
             return record.info
 
     def set_run_lifecycle_stage(self, run_id: str, stage: LifecycleStage) -> None:
@@ -315,13 +287,16 @@ class MemoryTrackingStore(TrackingStore):
         Raises:
             InvalidStateError: Restoring a run whose experiment is deleted.
         """
-        stage = coerce(LifecycleStage, stage, "lifecycle stage")
+        stage = rules.parse_lifecycle_stage(stage)
         with self._lock:
             record = self._run(run_id)
             if stage is record.info.lifecycle_stage:
                 return
             if stage is LifecycleStage.ACTIVE:
-                self._experiments.active(record.info.experiment_id, f"restoring run {run_id!r}")
+                experiment = self._experiments.get(record.info.experiment_id)
+                rules.check_run_restorable(
+                    run_id, experiment.experiment_id, experiment.lifecycle_stage
+                )
                 record.mark_restored()
             else:
                 record.mark_deleted(now_ms())
@@ -347,7 +322,7 @@ class MemoryTrackingStore(TrackingStore):
             record.params.update((param.key, param.value) for param in params)
             for tag in tags:
                 record.tags[tag.key] = tag.value
-                if tag.key == _RUN_NAME_TAG:
+                if tag.key == MLFLOW_RUN_NAME:
                     record.update(run_name=tag.value)
             for metric in metrics:
                 record.add_metric(metric)
@@ -383,7 +358,7 @@ class MemoryTrackingStore(TrackingStore):
         page_token: str | None = None,
     ) -> PagedList[Run]:
         """Search runs; see :meth:`TrackingStore.search_runs` and :mod:`flowtrack.search`."""
-        stages = coerce(ViewType, run_view_type, "view type").stages()
+        stages = rules.parse_view_type(run_view_type).stages()
         comparisons = parse_run_filter(filter_string)
         order_bys = parse_run_order_by(order_by)
         validate_max_results(max_results)
@@ -415,15 +390,7 @@ class MemoryTrackingStore(TrackingStore):
 
     def list_deleted_runs(self, older_than_ms: int | None = None) -> list[str]:
         """Ids of deleted runs, optionally only those deleted at least ``older_than_ms`` ago."""
-        if older_than_ms is not None and (
-            isinstance(older_than_ms, bool)
-            or not isinstance(older_than_ms, int)
-            or older_than_ms < 0
-        ):
-            raise InvalidParameterError(
-                f"Invalid older_than_ms {older_than_ms!r}: use a non-negative integer "
-                "number of milliseconds, or None for every deleted run"
-            )
+        rules.check_older_than_ms(older_than_ms)
         cutoff = None if older_than_ms is None else now_ms() - older_than_ms
         with self._lock:
             return [
@@ -437,10 +404,6 @@ class MemoryTrackingStore(TrackingStore):
         """Permanently delete deleted runs; all must be deleted or nothing is purged."""
         with self._lock:
             for run_id in run_ids:
-                if self._run(run_id).info.lifecycle_stage is not LifecycleStage.DELETED:
-                    raise InvalidStateError(
-                        f"Run {run_id!r} is active; delete it before purging it "
-                        "(nothing was purged)"
-                    )
+                rules.check_run_purgeable(run_id, self._run(run_id).info.lifecycle_stage)
             for run_id in run_ids:
                 self._runs.pop(run_id, None)

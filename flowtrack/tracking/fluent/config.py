@@ -6,7 +6,7 @@ import functools
 import os
 
 from flowtrack.exceptions import InvalidParameterError
-from flowtrack.stores.registry import resolve_tracking_store_class
+from flowtrack.stores.tracking.selection import resolve_tracking_store_class
 from flowtrack.tracking import _registry_uri, _tracking_uri
 from flowtrack.tracking.client import FlowtrackClient
 

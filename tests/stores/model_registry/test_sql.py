@@ -13,10 +13,8 @@ import sqlalchemy as sa
 from flowtrack.exceptions import AlreadyExistsError
 from flowtrack.stores.model_registry.base import RegistryStore
 from flowtrack.stores.model_registry.sql import SqlRegistryStore
-from flowtrack.stores.tracking.sql import HEAD_REVISION, SqlTrackingStore
-from flowtrack.stores.tracking.sql.engine import create_sql_engine, write_engine
-from flowtrack.stores.tracking.sql.migrate import alembic_config, current_revision
-from flowtrack.stores.tracking.sql.schema import SqlRegisteredModel
+from flowtrack.stores.sql.schema import SqlRegisteredModel
+from flowtrack.stores.tracking.sql import SqlTrackingStore
 from flowtrack.testing.registry import RegistryStoreTests
 
 ROOTS = ["s3://bucket/models"]
@@ -78,30 +76,6 @@ def test_registry_and_tracking_share_one_database(tmp_path: Path) -> None:
     tracking.close()
     reopened = SqlRegistryStore(uri)
     assert [v.version for v in reopened.search_model_versions(f"run_id = '{run_id}'")] == [1]
-    reopened.close()
-
-
-def test_a_tracking_database_from_before_the_registry_is_upgraded(tmp_path: Path) -> None:
-    from alembic import command
-
-    uri = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_sql_engine(uri, sqlite_busy_timeout=5, pool_size=1)
-    with write_engine(engine).connect() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-        connection.commit()
-    assert current_revision(engine) == "0001"
-    tracking = SqlTrackingStore(uri, default_artifact_root="/artifacts")  # upgrades to head
-    experiment_id = tracking.create_experiment("kept")
-    tracking.close()
-    registry = SqlRegistryStore(uri)
-    assert current_revision(engine) == HEAD_REVISION
-    registry.create_registered_model("m")
-    registry.close()
-    engine.dispose()
-    reopened = SqlTrackingStore(uri, default_artifact_root="/artifacts")
-    assert reopened.get_experiment(experiment_id).name == "kept"
     reopened.close()
 
 

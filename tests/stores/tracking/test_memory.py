@@ -18,9 +18,9 @@ from flowtrack.entities import (
     RunTag,
 )
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError
-from flowtrack.stores.registry import resolve_tracking_store_class
 from flowtrack.stores.tracking.base import TrackingStore
 from flowtrack.stores.tracking.memory import MemoryTrackingStore
+from flowtrack.stores.tracking.selection import resolve_tracking_store_class
 from flowtrack.testing.tracking import TrackingStoreTests
 
 

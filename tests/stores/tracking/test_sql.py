@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from flowtrack.stores.sql.schema import SqlExperiment
 from flowtrack.stores.tracking.base import TrackingStore
 from flowtrack.stores.tracking.sql import SqlTrackingStore
-from flowtrack.stores.tracking.sql.schema import SqlExperiment
 from flowtrack.testing.tracking import TrackingStoreTests
 
 

@@ -3,125 +3,21 @@
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from flowtrack.entities import Metric, Param, RunTag
-from flowtrack.exceptions import InvalidParameterError, StoreError
+from flowtrack.exceptions import InvalidParameterError
 from flowtrack.search.parser import parse_run_filter
-from flowtrack.stores.registry import resolve_tracking_store_class
-from flowtrack.stores.tracking.sql import HEAD_REVISION, SqlTrackingStore, upgrade_database
+from flowtrack.stores.sql.engine import normalize_url
+from flowtrack.stores.tracking.selection import resolve_tracking_store_class
+from flowtrack.stores.tracking.sql import SqlTrackingStore
 from flowtrack.stores.tracking.sql.convert import metrics_from_rows
-from flowtrack.stores.tracking.sql.engine import create_sql_engine, normalize_url
-from flowtrack.stores.tracking.sql.migrate import alembic_config, current_revision
-from flowtrack.stores.tracking.sql.schema import Base
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A new, empty database: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'new.db'}"
-        return
-    server_uri: str = request.getfixturevalue("postgres_database_uri")
-    name = f"{server_uri.rpartition('/')[2]}_{os.urandom(4).hex()}"
-    admin = sa.create_engine(server_uri, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{server_uri.rpartition('/')[0]}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-# ---------------------------------------------------------------------- migrations
-
-
-def test_head_constant_is_alembics_head() -> None:
-    from alembic.script import ScriptDirectory
-
-    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
-
-
-def test_new_database_reaches_head_and_matches_the_orm(database_uri: str) -> None:
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
-    assert upgrade_database(database_uri) == HEAD_REVISION
-    engine = create_sql_engine(database_uri, sqlite_busy_timeout=5, pool_size=1)
-    try:
-        assert current_revision(engine) == HEAD_REVISION
-        with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
-            assert compare_metadata(context, Base.metadata) == []
-    finally:
-        engine.dispose()
-    assert upgrade_database(database_uri) == HEAD_REVISION  # idempotent
-
-
-def test_up_to_date_database_opens_without_importing_alembic(tmp_path: Path) -> None:
-    uri = f"sqlite:///{tmp_path / 'x.db'}"
-    SqlTrackingStore(uri).close()
-    code = (
-        "import sys\n"
-        "from flowtrack.stores.tracking.sql import SqlTrackingStore\n"
-        f"SqlTrackingStore({uri!r}).close()\n"
-        "assert not any(m.startswith('alembic') for m in sys.modules), 'alembic imported'\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
-
-
-def test_unknown_revision_is_a_store_error(tmp_path: Path) -> None:
-    path = tmp_path / "future.db"
-    SqlTrackingStore(f"sqlite:///{path}").close()
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = '9999'")
-    with pytest.raises(StoreError, match="9999"):
-        SqlTrackingStore(f"sqlite:///{path}")
-
-
-def _open_store(uri: str, barrier: Any, results: Any) -> None:
-    """Child process: open the store the moment every sibling is ready."""
-    try:
-        barrier.wait(timeout=120)
-        SqlTrackingStore(uri, default_artifact_root="/artifacts").close()
-        results.put("ok")
-    except BaseException as exc:  # report everything to the parent
-        results.put(f"{type(exc).__name__}: {exc}")
-
-
-def test_processes_opening_a_new_database_at_once_all_succeed(database_uri: str) -> None:
-    processes = 6
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(processes), context.Queue()
-    children = [
-        context.Process(target=_open_store, args=(database_uri, barrier, results))
-        for _ in range(processes)
-    ]
-    for child in children:
-        child.start()
-    outcomes = [results.get(timeout=240) for _ in children]
-    for child in children:
-        child.join(timeout=60)
-    assert outcomes == ["ok"] * processes
-    store = SqlTrackingStore(database_uri, default_artifact_root="/artifacts")
-    assert [e.experiment_id for e in store.search_experiments()] == ["0"]
-    assert current_revision(store._db.engine) == HEAD_REVISION
-    store.close()
-
 
 # ---------------------------------------------------------------------- engines and URIs
 
@@ -136,8 +32,9 @@ def test_in_memory_sqlite(uri: str) -> None:
 
 
 def test_sqlite_connection_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FLOWTRACK_SQLITE_BUSY_TIMEOUT", "7.5")
-    store = SqlTrackingStore(f"sqlite:///{tmp_path / 'x.db'}")
+    # The store takes its settings as arguments; the environment is for the edges to read.
+    monkeypatch.setenv("FLOWTRACK_SQLITE_BUSY_TIMEOUT", "99")
+    store = SqlTrackingStore(f"sqlite:///{tmp_path / 'x.db'}", sqlite_busy_timeout=7.5)
     engine = store._db.engine
     with engine.connect() as connection:
         pragma = {

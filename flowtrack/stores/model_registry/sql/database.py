@@ -18,10 +18,10 @@ from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.engine import Engine
 
 from flowtrack.entities import ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel
-from flowtrack.exceptions import NotFoundError
+from flowtrack.stores.model_registry.rules import model_not_found, version_not_found
 from flowtrack.stores.model_registry.validation import validate_model_name, validate_version
-from flowtrack.stores.tracking.sql.engine import is_sqlite, write_engine
-from flowtrack.stores.tracking.sql.schema import (
+from flowtrack.stores.sql.engine import is_sqlite, write_engine
+from flowtrack.stores.sql.schema import (
     SqlModelVersion,
     SqlModelVersionTag,
     SqlRegisteredModel,
@@ -37,9 +37,7 @@ __all__ = [
     "load_models",
     "load_versions",
     "model_id",
-    "model_not_found",
     "version_key",
-    "version_not_found",
 ]
 
 #: A result row of any shape (rows are read by column name).
@@ -93,16 +91,6 @@ class RegistryDatabase:
     def insert(self, table: Any) -> SqliteInsert | PostgresInsert:
         """The dialect's INSERT (with ``on_conflict_do_update``)."""
         return sqlite.insert(table) if self.sqlite else postgresql.insert(table)
-
-
-def model_not_found(name: str) -> NotFoundError:
-    """The error for an unknown registered model."""
-    return NotFoundError(f"Registered model {name!r} does not exist")
-
-
-def version_not_found(name: str, number: int) -> NotFoundError:
-    """The error for an unknown version of a model."""
-    return NotFoundError(f"Model version {number} of registered model {name!r} does not exist")
 
 
 def model_id(connection: sa.Connection, name: str) -> int:

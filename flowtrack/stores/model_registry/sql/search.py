@@ -3,7 +3,7 @@
 Matches the in-memory evaluation exactly: every value is a bound parameter; each tag key is one
 inner join (a missing tag makes every comparison false, ``!=`` included); an unset ``run_id``
 is NULL, so every comparison on it is false; ``LIKE`` is case-sensitive and ``ILIKE``
-lower-cases both sides (:func:`~flowtrack.stores.tracking.sql.search.string_condition`);
+lower-cases both sides (:func:`~flowtrack.stores.sql.conditions.string_condition`);
 ``version_number`` compares as a number; strings order by code point (``COLLATE "C"`` on
 PostgreSQL).
 """
@@ -20,13 +20,13 @@ from sqlalchemy.orm import aliased
 from flowtrack.search.ast import NUMERIC_COMPARATORS, Comparison, EntityType, OrderBy
 from flowtrack.search.paging import encode_page_token
 from flowtrack.stores.model_registry.sql.database import AnyRow
-from flowtrack.stores.tracking.sql.schema import (
+from flowtrack.stores.sql.conditions import ordered, string_condition
+from flowtrack.stores.sql.schema import (
     SqlModelVersion,
     SqlModelVersionTag,
     SqlRegisteredModel,
     SqlRegisteredModelTag,
 )
-from flowtrack.stores.tracking.sql.search import string_condition
 
 __all__ = ["fetch_page", "model_version_query", "registered_model_query"]
 
@@ -48,12 +48,6 @@ _VERSION_COLUMNS: Mapping[str, Any] = MappingProxyType(
     }
 )
 _STRING_KEYS = frozenset({"name", "run_id", "source_path"})
-
-
-def _ordered(column: Any, ascending: bool, string: bool, sqlite: bool) -> Any:
-    if string and not sqlite:
-        column = column.collate("C")
-    return column.asc() if ascending else column.desc()
 
 
 def _conditions(
@@ -93,11 +87,11 @@ def registered_model_query(
             alias, sa.and_(alias.model_id == SqlRegisteredModel.id, alias.key == key)
         )
     order = [
-        _ordered(_MODEL_COLUMNS[o.identifier.key], o.ascending, o.identifier.key == "name", sqlite)
+        ordered(_MODEL_COLUMNS[o.identifier.key], o.ascending, o.identifier.key == "name", sqlite)
         for o in order_bys
     ]
     return statement.where(*conditions).order_by(
-        *order, _ordered(SqlRegisteredModel.name, True, True, sqlite)
+        *order, ordered(SqlRegisteredModel.name, True, True, sqlite)
     )
 
 
@@ -124,14 +118,12 @@ def model_version_query(
             ),
         )
     order = [
-        _ordered(
-            _VERSION_COLUMNS[o.identifier.key], o.ascending, o.identifier.key == "name", sqlite
-        )
+        ordered(_VERSION_COLUMNS[o.identifier.key], o.ascending, o.identifier.key == "name", sqlite)
         for o in order_bys
     ]
     return statement.where(*conditions).order_by(
         *order,
-        _ordered(SqlRegisteredModel.name, True, True, sqlite),
+        ordered(SqlRegisteredModel.name, True, True, sqlite),
         SqlModelVersion.version.desc(),
     )
 

@@ -6,11 +6,15 @@ from collections.abc import Mapping, Sequence
 
 from flowtrack.entities import ModelVersion, PagedList, RegisteredModel
 from flowtrack.stores.model_registry.base import SEARCH_MAX_RESULTS_DEFAULT, RegistryStore
-from flowtrack.stores.model_registry.sql import models, versions
+from flowtrack.stores.model_registry.sql import registered_models, versions
 from flowtrack.stores.model_registry.sql.database import RegistryDatabase
 from flowtrack.stores.model_registry.validation import validate_source
-from flowtrack.stores.tracking.sql.engine import create_sql_engine
-from flowtrack.stores.tracking.sql.migrate import ensure_schema
+from flowtrack.stores.sql.engine import (
+    DEFAULT_SQL_POOL_SIZE,
+    DEFAULT_SQLITE_BUSY_TIMEOUT,
+    create_sql_engine,
+)
+from flowtrack.stores.sql.migrate import ensure_schema
 
 __all__ = ["SqlRegistryStore"]
 
@@ -27,6 +31,8 @@ class SqlRegistryStore(RegistryStore):
         store_uri: ``sqlite:///path.db``, ``sqlite://`` (in memory), ``postgresql://...`` or
             ``postgresql+psycopg://...``.
         allowed_source_roots: Roots version sources may live under (besides ``runs:/``).
+        sqlite_busy_timeout: Seconds a SQLite writer waits for the lock.
+        pool_size: PostgreSQL connections to keep.
 
     Raises:
         InvalidParameterError: The URI is not a SQL store URI, or a root is invalid.
@@ -41,15 +47,17 @@ class SqlRegistryStore(RegistryStore):
         >>> store.close()
     """
 
-    def __init__(self, store_uri: str, allowed_source_roots: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        store_uri: str,
+        allowed_source_roots: Sequence[str] = (),
+        *,
+        sqlite_busy_timeout: float = DEFAULT_SQLITE_BUSY_TIMEOUT,
+        pool_size: int = DEFAULT_SQL_POOL_SIZE,
+    ) -> None:
         super().__init__(store_uri, allowed_source_roots)
-        from flowtrack.settings import Settings
-
-        settings = Settings()
         engine = create_sql_engine(
-            store_uri,
-            sqlite_busy_timeout=settings.sqlite_busy_timeout,
-            pool_size=settings.sql_pool_size,
+            store_uri, sqlite_busy_timeout=sqlite_busy_timeout, pool_size=pool_size
         )
         try:
             ensure_schema(engine)
@@ -71,23 +79,23 @@ class SqlRegistryStore(RegistryStore):
         description: str | None = None,
     ) -> RegisteredModel:
         """See :meth:`RegistryStore.create_registered_model`."""
-        return models.create_registered_model(self._db, name, tags, description)
+        return registered_models.create_registered_model(self._db, name, tags, description)
 
     def get_registered_model(self, name: str) -> RegisteredModel:
         """See :meth:`RegistryStore.get_registered_model`."""
-        return models.get_registered_model(self._db, name)
+        return registered_models.get_registered_model(self._db, name)
 
     def update_registered_model(self, name: str, description: str | None) -> RegisteredModel:
         """See :meth:`RegistryStore.update_registered_model`."""
-        return models.update_registered_model(self._db, name, description)
+        return registered_models.update_registered_model(self._db, name, description)
 
     def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
         """See :meth:`RegistryStore.rename_registered_model`."""
-        return models.rename_registered_model(self._db, name, new_name)
+        return registered_models.rename_registered_model(self._db, name, new_name)
 
     def delete_registered_model(self, name: str) -> None:
         """See :meth:`RegistryStore.delete_registered_model`."""
-        models.delete_registered_model(self._db, name)
+        registered_models.delete_registered_model(self._db, name)
 
     def search_registered_models(
         self,
@@ -97,17 +105,17 @@ class SqlRegistryStore(RegistryStore):
         page_token: str | None = None,
     ) -> PagedList[RegisteredModel]:
         """See :meth:`RegistryStore.search_registered_models`."""
-        return models.search_registered_models(
+        return registered_models.search_registered_models(
             self._db, filter_string, max_results, order_by, page_token
         )
 
     def set_registered_model_tag(self, name: str, key: str, value: str) -> None:
         """See :meth:`RegistryStore.set_registered_model_tag`."""
-        models.set_registered_model_tag(self._db, name, key, value)
+        registered_models.set_registered_model_tag(self._db, name, key, value)
 
     def delete_registered_model_tag(self, name: str, key: str) -> None:
         """See :meth:`RegistryStore.delete_registered_model_tag`."""
-        models.delete_registered_model_tag(self._db, name, key)
+        registered_models.delete_registered_model_tag(self._db, name, key)
 
     # ------------------------------------------------------------------ model versions
 

@@ -9,18 +9,17 @@ import sqlalchemy as sa
 from flowtrack._private.clock import now_ms
 from flowtrack._private.validation import validate_key, validate_tag_value
 from flowtrack.entities import ModelVersion, ModelVersionStage, ModelVersionStatus, PagedList
-from flowtrack.exceptions import InvalidParameterError, NotFoundError
 from flowtrack.search.paging import decode_page_token, validate_max_results
 from flowtrack.search.registry import parse_model_version_filter, parse_model_version_order_by
+from flowtrack.stores.model_registry import rules
 from flowtrack.stores.model_registry.sql.database import (
     VERSION_COLUMNS,
     RegistryDatabase,
     load_versions,
     model_id,
-    model_not_found,
     version_key,
 )
-from flowtrack.stores.model_registry.sql.models import touch_model
+from flowtrack.stores.model_registry.sql.registered_models import touch_model
 from flowtrack.stores.model_registry.sql.search import fetch_page, model_version_query
 from flowtrack.stores.model_registry.validation import (
     validate_alias,
@@ -28,7 +27,7 @@ from flowtrack.stores.model_registry.validation import (
     validate_model_name,
     validate_tags,
 )
-from flowtrack.stores.tracking.sql.schema import (
+from flowtrack.stores.sql.schema import (
     SqlModelVersion,
     SqlModelVersionTag,
     SqlRegisteredModel,
@@ -47,8 +46,6 @@ __all__ = [
     "transition_model_version_stage",
     "update_model_version",
 ]
-
-_ARCHIVING_STAGES = (ModelVersionStage.STAGING, ModelVersionStage.PRODUCTION)
 
 
 def _get(connection: sa.Connection, key: int, number: int) -> ModelVersion:
@@ -83,9 +80,7 @@ def create_model_version(
     validate_model_name(name)
     checked_tags = validate_tags(tags)
     validate_description(description)
-    for what, text in (("run_link", run_link), ("user_id", user_id)):
-        if text is not None and not isinstance(text, str):
-            raise InvalidParameterError(f"Invalid {what} {text!r}: use None or a string")
+    rules.check_version_fields(run_link, user_id)
     now = now_ms()
     with db.writer.begin() as connection:
         # The increment is the first write of the transaction: SQLite's BEGIN IMMEDIATE and
@@ -97,7 +92,7 @@ def create_model_version(
             .returning(SqlRegisteredModel.id, SqlRegisteredModel.next_version)
         ).first()
         if claimed is None:
-            raise model_not_found(name)
+            raise rules.model_not_found(name)
         key, number = int(claimed[0]), int(claimed[1]) - 1
         connection.execute(
             sa.insert(SqlModelVersion).values(
@@ -163,12 +158,7 @@ def transition_model_version_stage(
     db: RegistryDatabase, name: str, version: int | str, stage: str, archive_existing: bool
 ) -> ModelVersion:
     """See :meth:`RegistryStore.transition_model_version_stage`."""
-    target = ModelVersionStage.parse(stage)
-    if archive_existing and target not in _ARCHIVING_STAGES:
-        raise InvalidParameterError(
-            f"Cannot archive existing versions when transitioning to {target.value!r}: "
-            "archive_existing_versions is allowed only for 'Staging' and 'Production'"
-        )
+    target = rules.transition_target(stage, archive_existing)
     with db.writer.begin() as connection:
         key, number = version_key(connection, name, version)
         now = now_ms()
@@ -239,9 +229,7 @@ def delete_model_version_tag(db: RegistryDatabase, name: str, version: int | str
             )
         ).rowcount
         if not deleted:
-            raise NotFoundError(
-                f"Model version {number} of registered model {name!r} has no tag {key!r}"
-            )
+            raise rules.version_tag_not_found(name, number, key)
         _touch_version(connection, owner, number, now_ms())
 
 
@@ -271,5 +259,5 @@ def delete_registered_model_alias(db: RegistryDatabase, name: str, alias: str) -
             )
         ).rowcount
         if not deleted:
-            raise NotFoundError(f"Registered model {name!r} has no alias {alias!r}")
+            raise rules.alias_not_found(name, alias)
         touch_model(connection, key, now_ms())

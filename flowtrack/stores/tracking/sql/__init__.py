@@ -1,9 +1,9 @@
-"""The SQL tracking store (SQLite and PostgreSQL), its schema and its migrations.
+"""The SQL tracking store (SQLite and PostgreSQL): its queries, one module per aggregate.
 
-``flowtrack db upgrade URI`` calls :func:`upgrade_database`.
+The engine, schema and migrations it shares with the SQL registry store are in
+:mod:`flowtrack.stores.sql`.
 """
 
-from flowtrack.stores.tracking.sql.migrate import HEAD_REVISION, upgrade_database
 from flowtrack.stores.tracking.sql.store import SqlTrackingStore
 
-__all__ = ["HEAD_REVISION", "SqlTrackingStore", "upgrade_database"]
+__all__ = ["SqlTrackingStore"]

@@ -12,14 +12,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from flowtrack.entities import LifecycleStage, Metric, PagedList, Param, RunTag
-from flowtrack.exceptions import InvalidParameterError, InvalidStateError, NotFoundError
+from flowtrack.entities.tags import MLFLOW_RUN_NAME
+from flowtrack.exceptions import InvalidParameterError, NotFoundError
 from flowtrack.search.paging import decode_page_token, encode_page_token, validate_max_results
+from flowtrack.stores.sql.engine import raw_read_cursor, raw_write_transaction
+from flowtrack.stores.tracking import rules
 from flowtrack.stores.tracking.sql import convert
 from flowtrack.stores.tracking.sql.database import Database
-from flowtrack.stores.tracking.sql.engine import raw_read_cursor, raw_write_transaction
 
 __all__ = [
-    "RUN_NAME_TAG",
     "active_run_id",
     "delete_tag",
     "get_metric_history",
@@ -27,8 +28,6 @@ __all__ = [
     "run_not_found",
 ]
 
-#: The tag that mirrors a run's name.
-RUN_NAME_TAG = "mlflow.runName"
 _ACTIVE = LifecycleStage.ACTIVE.value
 #: LIMIT for "no limit" that both dialects accept.
 _NO_LIMIT = 2**62
@@ -50,10 +49,7 @@ def active_run_id(db: Database, cursor: Any, run_id: str) -> int:
     if row is None:
         raise run_not_found(run_id)
     if row[1] != _ACTIVE:
-        raise InvalidStateError(
-            f"Run {run_id!r} is in the {row[1]!r} lifecycle stage; only active runs can be "
-            "written to (restore it first)"
-        )
+        raise rules.run_not_active(run_id)
     return int(row[0])
 
 
@@ -129,7 +125,7 @@ def log_batch(
             hot.upsert_tags.run(
                 cursor, list({t.key: (run_key, t.key, t.value) for t in tags}.values())
             )
-            names = [t.value for t in tags if t.key == RUN_NAME_TAG]
+            names = [t.value for t in tags if t.key == MLFLOW_RUN_NAME]
             if names:
                 cursor.execute(hot.update_run_name.sql, (names[-1], run_key))
         if metrics:

@@ -20,9 +20,9 @@ from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql.expression import ClauseElement
 
-from flowtrack.stores.tracking.sql.bulk import BulkWrite, compile_bulk_insert, compile_positional
-from flowtrack.stores.tracking.sql.engine import is_sqlite, write_engine
-from flowtrack.stores.tracking.sql.schema import (
+from flowtrack.stores.sql.bulk import BulkWrite, compile_bulk_insert, compile_positional
+from flowtrack.stores.sql.engine import is_sqlite, write_engine
+from flowtrack.stores.sql.schema import (
     Base,
     SqlDataset,
     SqlExperiment,

@@ -18,16 +18,15 @@ from flowtrack._private.validation import (
 from flowtrack.entities import Experiment, ExperimentTag, LifecycleStage, PagedList, ViewType
 from flowtrack.exceptions import (
     AlreadyExistsError,
-    InvalidParameterError,
-    InvalidStateError,
     NotFoundError,
 )
 from flowtrack.search.paging import decode_page_token, encode_page_token, validate_max_results
 from flowtrack.search.parser import parse_experiment_filter, parse_experiment_order_by
+from flowtrack.stores.sql.schema import SqlExperiment, SqlExperimentTag, SqlRun
+from flowtrack.stores.tracking import rules
 from flowtrack.stores.tracking.base import DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME
 from flowtrack.stores.tracking.sql import convert
 from flowtrack.stores.tracking.sql.database import Database
-from flowtrack.stores.tracking.sql.schema import SqlExperiment, SqlExperimentTag, SqlRun
 from flowtrack.stores.tracking.sql.search import experiment_query
 
 __all__ = [
@@ -40,7 +39,6 @@ __all__ = [
     "purge_experiment",
     "search_experiments",
     "set_experiment_tag",
-    "stage_value",
     "update_experiment",
     "view_type_stages",
 ]
@@ -58,10 +56,6 @@ EXPERIMENT_COLUMNS = (
 )
 
 
-def _not_found(experiment_id: object) -> NotFoundError:
-    return NotFoundError(f"No experiment with id {experiment_id!r}")
-
-
 def experiment_key(experiment_id: object) -> int:
     """The integer key of an experiment id (a string of digits).
 
@@ -71,7 +65,7 @@ def experiment_key(experiment_id: object) -> int:
     """
     key = int(validate_experiment_id(experiment_id))
     if key > _INT64_MAX:
-        raise _not_found(experiment_id)
+        raise rules.experiment_not_found(experiment_id)
     return key
 
 
@@ -176,7 +170,7 @@ def get_experiment(db: Database, experiment_id: str) -> Experiment:
     with db.engine.connect() as connection:
         found = _load(connection, SqlExperiment.experiment_id == key)
     if not found:
-        raise _not_found(experiment_id)
+        raise rules.experiment_not_found(experiment_id)
     return found[0]
 
 
@@ -216,13 +210,7 @@ def view_type_stages(value: Any) -> tuple[LifecycleStage, ...]:
     Raises:
         InvalidParameterError: Not a view type.
     """
-    try:
-        return ViewType(value).stages()
-    except ValueError:
-        raise InvalidParameterError(
-            f"Invalid view type {value!r}: use one of "
-            f"{', '.join(f'{v.value} ({v.name})' for v in ViewType)}"
-        ) from None
+    return rules.parse_view_type(value).stages()
 
 
 def _locked_stage(connection: sa.Connection, experiment_id: str) -> tuple[int, str]:
@@ -231,7 +219,7 @@ def _locked_stage(connection: sa.Connection, experiment_id: str) -> tuple[int, s
         sa.select(SqlExperiment.lifecycle_stage).where(SqlExperiment.experiment_id == key)
     ).scalar_one_or_none()
     if stage is None:
-        raise _not_found(experiment_id)
+        raise rules.experiment_not_found(experiment_id)
     return key, stage
 
 
@@ -242,25 +230,19 @@ def update_experiment(
     lifecycle_stage: LifecycleStage | None,
 ) -> None:
     """Rename and/or soft-delete/restore an experiment together with its runs."""
-    target = None if lifecycle_stage is None else stage_value(lifecycle_stage)
+    stage_to = None if lifecycle_stage is None else rules.parse_lifecycle_stage(lifecycle_stage)
+    target = None if stage_to is None else stage_to.value
     if name is not None:
         validate_experiment_name(name)
     now = now_ms()
     try:
         with db.writer.begin() as connection:
             key, stage = _locked_stage(connection, experiment_id)
-            if target == _DELETED and key == int(DEFAULT_EXPERIMENT_ID):
-                raise InvalidStateError(
-                    f"The Default experiment {DEFAULT_EXPERIMENT_ID!r} cannot be deleted; every "
-                    "store keeps it (delete its runs instead)"
-                )
+            rules.check_experiment_deletable(str(key), stage_to)
             values: dict[str, Any] = {"last_update_time": now}
             if name is not None:
                 if stage != _ACTIVE:
-                    raise InvalidStateError(
-                        f"Experiment {experiment_id!r} is deleted; restore it before renaming "
-                        f"it to {name!r}"
-                    )
+                    raise rules.experiment_not_active(str(key), f"renaming it to {name!r}")
                 if connection.execute(
                     sa.select(SqlExperiment.experiment_id).where(
                         SqlExperiment.name == name, SqlExperiment.experiment_id != key
@@ -276,21 +258,6 @@ def update_experiment(
             )
     except sa.exc.IntegrityError as exc:  # a concurrent rename or create took the name
         raise _name_taken(name or "") from exc
-
-
-def stage_value(value: Any) -> str:
-    """The string of a lifecycle stage (enum or its string).
-
-    Raises:
-        InvalidParameterError: Not a lifecycle stage.
-    """
-    try:
-        return LifecycleStage(value).value
-    except ValueError:
-        raise InvalidParameterError(
-            f"Invalid lifecycle stage {value!r}: use one of "
-            f"{', '.join(stage.value for stage in LifecycleStage)}"
-        ) from None
 
 
 def _cascade_to_runs(connection: sa.Connection, key: int, target: str, now: int) -> None:
@@ -312,9 +279,7 @@ def _cascade_to_runs(connection: sa.Connection, key: int, target: str, now: int)
 def _active(connection: sa.Connection, experiment_id: str, action: str) -> int:
     key, stage = _locked_stage(connection, experiment_id)
     if stage != _ACTIVE:
-        raise InvalidStateError(
-            f"Experiment {experiment_id!r} is deleted; restore it before {action}"
-        )
+        raise rules.experiment_not_active(str(key), action)
     return key
 
 
@@ -349,13 +314,5 @@ def purge_experiment(db: Database, experiment_id: str) -> None:
     """Delete a deleted experiment and everything in it (runs cascade)."""
     with db.writer.begin() as connection:
         key, stage = _locked_stage(connection, experiment_id)
-        if key == int(DEFAULT_EXPERIMENT_ID):
-            raise InvalidStateError(
-                f"The Default experiment {DEFAULT_EXPERIMENT_ID!r} cannot be purged; every "
-                "store keeps it"
-            )
-        if stage != _DELETED:
-            raise InvalidStateError(
-                f"Experiment {experiment_id!r} is {stage}; delete it before purging it"
-            )
+        rules.check_experiment_purgeable(str(key), LifecycleStage(stage))
         connection.execute(sa.delete(SqlExperiment).where(SqlExperiment.experiment_id == key))

@@ -9,10 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from flowtrack.entities import DatasetInput, LifecycleStage
-from flowtrack.exceptions import InvalidParameterError, InvalidStateError
+from flowtrack.exceptions import InvalidParameterError
+from flowtrack.stores.sql.schema import SqlDataset, SqlRun, SqlRunInput
+from flowtrack.stores.tracking import rules
 from flowtrack.stores.tracking.sql.batch import run_not_found
 from flowtrack.stores.tracking.sql.database import Database
-from flowtrack.stores.tracking.sql.schema import SqlDataset, SqlRun, SqlRunInput
 
 __all__ = ["log_inputs"]
 
@@ -50,9 +51,7 @@ def log_inputs(db: Database, run_id: str, datasets: Sequence[DatasetInput]) -> N
             raise run_not_found(run_id)
         run_key, experiment, stage = found
         if stage != LifecycleStage.ACTIVE.value:
-            raise InvalidStateError(
-                f"Run {run_id!r} is deleted; only active runs can log inputs (restore it first)"
-            )
+            raise rules.run_not_active(run_id, "log inputs")
         if not datasets:
             return
         unique: dict[tuple[str, str], dict[str, Any]] = {}

@@ -10,7 +10,6 @@ from uuid import uuid4
 import sqlalchemy as sa
 
 from flowtrack._private.clock import now_ms
-from flowtrack._private.names import generate_run_name
 from flowtrack._private.validation import validate_key, validate_run_id, validate_tag_value
 from flowtrack.entities import (
     DatasetInput,
@@ -22,26 +21,25 @@ from flowtrack.entities import (
     RunTag,
     ViewType,
 )
+from flowtrack.entities.tags import MLFLOW_RUN_NAME
 from flowtrack.exceptions import (
     AlreadyExistsError,
-    InvalidParameterError,
-    InvalidStateError,
     NotFoundError,
 )
 from flowtrack.search.paging import decode_page_token, encode_page_token, validate_max_results
 from flowtrack.search.parser import parse_run_filter, parse_run_order_by
-from flowtrack.stores.tracking.sql import convert
-from flowtrack.stores.tracking.sql.batch import RUN_NAME_TAG, run_not_found
-from flowtrack.stores.tracking.sql.database import RUN_INFO_COLUMNS, Database
-from flowtrack.stores.tracking.sql.engine import raw_read_transaction, raw_write_transaction
-from flowtrack.stores.tracking.sql.experiments import (
-    experiment_key,
-    stage_value,
-    view_type_stages,
-)
-from flowtrack.stores.tracking.sql.schema import (
+from flowtrack.stores.sql.engine import raw_read_transaction, raw_write_transaction
+from flowtrack.stores.sql.schema import (
     SqlExperiment,
     SqlRun,
+)
+from flowtrack.stores.tracking import rules
+from flowtrack.stores.tracking.sql import convert
+from flowtrack.stores.tracking.sql.batch import run_not_found
+from flowtrack.stores.tracking.sql.database import RUN_INFO_COLUMNS, Database
+from flowtrack.stores.tracking.sql.experiments import (
+    experiment_key,
+    view_type_stages,
 )
 from flowtrack.stores.tracking.sql.search import run_query
 
@@ -57,16 +55,6 @@ __all__ = [
 
 _ACTIVE = LifecycleStage.ACTIVE.value
 _DELETED = LifecycleStage.DELETED.value
-
-
-def _status(value: Any) -> RunStatus:
-    try:
-        return RunStatus(value)
-    except ValueError:
-        raise InvalidParameterError(
-            f"Invalid run status {value!r}: expected one of "
-            f"{', '.join(status.value for status in RunStatus)}"
-        ) from None
 
 
 def _load_runs(db: Database, cursor: Any, rows: Sequence[Any]) -> list[Run]:
@@ -121,25 +109,16 @@ def create_run(
     tag_values: dict[str, str] = {}
     for tag in tags:
         tag_values[validate_key("tag", tag.key)] = validate_tag_value(tag.key, tag.value)
-    tagged_name = tag_values.get(RUN_NAME_TAG)
-    if run_name and tagged_name is not None and tagged_name != run_name:
-        raise InvalidParameterError(
-            f"run_name {run_name!r} and the {RUN_NAME_TAG!r} tag {tagged_name!r} differ; pass "
-            "one of them or make them equal"
-        )
-    name = run_name or tagged_name or generate_run_name()
-    tag_values[RUN_NAME_TAG] = validate_tag_value(RUN_NAME_TAG, name)
+    name = rules.resolve_run_name(run_name, tag_values)
+    tag_values[MLFLOW_RUN_NAME] = validate_tag_value(MLFLOW_RUN_NAME, name)
     run_uuid = uuid4().hex if run_id is None else validate_run_id(run_id)
     hot = db.hot
     with raw_write_transaction(db.engine) as cursor:
         found = cursor.execute(hot.select_experiment_for_run.sql, (key,)).fetchone()
         if found is None:
-            raise NotFoundError(f"No experiment with id {experiment_id!r}")
+            raise rules.experiment_not_found(str(key))
         if found[0] != _ACTIVE:
-            raise InvalidStateError(
-                f"Experiment {experiment_id!r} is deleted; runs can only be created in active "
-                "experiments (restore it first)"
-            )
+            raise rules.experiment_not_active(str(key), "creating runs in it")
         if run_id is not None and cursor.execute(hot.select_run.sql, (run_uuid,)).fetchone():
             raise AlreadyExistsError(f"A run with id {run_uuid!r} already exists")
         info = (
@@ -166,21 +145,19 @@ def update_run_info(
     run_name: str | None,
 ) -> RunInfo:
     """Change an active run's status, end time and/or name (and its ``mlflow.runName`` tag)."""
-    status = None if run_status is None else _status(run_status).value
+    status = None if run_status is None else rules.parse_run_status(run_status).value
     if run_name is not None:
-        validate_tag_value(RUN_NAME_TAG, run_name)
+        validate_tag_value(MLFLOW_RUN_NAME, run_name)
     hot = db.hot
     with raw_write_transaction(db.engine) as cursor:
         row = cursor.execute(hot.select_run_info.sql, (run_id,)).fetchone()
         if row is None:
             raise run_not_found(run_id)
         if row[-1] != _ACTIVE:
-            raise InvalidStateError(
-                f"Run {run_id!r} is deleted; only active runs can be updated (restore it first)"
-            )
+            raise rules.run_not_active(run_id, "be updated")
         cursor.execute(hot.update_run_info.sql, (run_name, status, end_time, row[0]))
         if run_name is not None:
-            hot.upsert_tags.run(cursor, [(row[0], RUN_NAME_TAG, run_name)])
+            hot.upsert_tags.run(cursor, [(row[0], MLFLOW_RUN_NAME, run_name)])
     info = list(row[1:])  # run_uuid, name, experiment_id, user_id, status, start, end, ...
     for index, value in ((1, run_name), (4, status), (6, end_time)):
         if value is not None:
@@ -195,22 +172,26 @@ def set_run_lifecycle_stage(db: Database, run_id: str, stage: LifecycleStage) ->
         NotFoundError: No such run.
         InvalidStateError: Restoring a run whose experiment is deleted.
     """
-    target = stage_value(stage)
+    target = rules.parse_lifecycle_stage(stage).value
     with db.writer.begin() as connection:
         found = connection.execute(
-            sa.select(SqlRun.id, SqlRun.lifecycle_stage, SqlExperiment.lifecycle_stage)
+            sa.select(
+                SqlRun.id,
+                SqlRun.lifecycle_stage,
+                SqlExperiment.experiment_id,
+                SqlExperiment.lifecycle_stage,
+            )
             .join(SqlExperiment, SqlExperiment.experiment_id == SqlRun.experiment_id)
             .where(SqlRun.run_uuid == run_id)
         ).first()
         if found is None:
             raise run_not_found(run_id)
-        run_key, current, experiment_stage = found
+        run_key, current, experiment_key_, experiment_stage = found
         if current == target:
             return
-        if target == _ACTIVE and experiment_stage != _ACTIVE:
-            raise InvalidStateError(
-                f"The experiment of run {run_id!r} is deleted; restore it before restoring run "
-                f"{run_id!r}"
+        if target == _ACTIVE:
+            rules.check_run_restorable(
+                run_id, str(experiment_key_), LifecycleStage(experiment_stage)
             )
         connection.execute(
             sa.update(SqlRun)
@@ -260,16 +241,8 @@ def search_runs(
 def list_deleted_runs(db: Database, older_than_ms: int | None) -> list[str]:
     """Ids of deleted runs, optionally only those deleted at least ``older_than_ms`` ago."""
     query = sa.select(SqlRun.run_uuid).where(SqlRun.lifecycle_stage == _DELETED)
+    rules.check_older_than_ms(older_than_ms)
     if older_than_ms is not None:
-        if (
-            isinstance(older_than_ms, bool)
-            or not isinstance(older_than_ms, int)
-            or older_than_ms < 0
-        ):
-            raise InvalidParameterError(
-                f"Invalid older_than_ms {older_than_ms!r}: use a non-negative integer number of "
-                "milliseconds, or None for every deleted run"
-            )
         cutoff = now_ms() - older_than_ms
         query = query.where(sa.func.coalesce(SqlRun.deleted_time, 0) <= cutoff)
     with db.engine.connect() as connection:
@@ -294,9 +267,5 @@ def purge_runs(db: Database, run_ids: Sequence[str]) -> None:
         for run_id in wanted:
             if run_id not in stages:
                 raise NotFoundError(f"Run {run_id!r} not found; nothing was purged")
-            if stages[run_id] != _DELETED:
-                raise InvalidStateError(
-                    f"Run {run_id!r} is {stages[run_id]}; delete it before purging it (nothing "
-                    "was purged)"
-                )
+            rules.check_run_purgeable(run_id, LifecycleStage(stages[run_id]))
         connection.execute(sa.delete(SqlRun).where(SqlRun.run_uuid.in_(wanted)))

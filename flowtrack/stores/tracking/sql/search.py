@@ -24,8 +24,8 @@ from sqlalchemy.orm.util import AliasedClass
 
 from flowtrack.entities import LifecycleStage
 from flowtrack.search.ast import NUMERIC_COMPARATORS, Comparison, EntityType, Identifier, OrderBy
-from flowtrack.stores.tracking.sql.engine import SQLITE_LOWER_FUNCTION
-from flowtrack.stores.tracking.sql.schema import (
+from flowtrack.stores.sql.conditions import ordered, string_condition
+from flowtrack.stores.sql.schema import (
     SqlDataset,
     SqlExperiment,
     SqlExperimentTag,
@@ -36,7 +36,7 @@ from flowtrack.stores.tracking.sql.schema import (
     SqlRunTag,
 )
 
-__all__ = ["experiment_query", "run_query", "string_condition"]
+__all__ = ["experiment_query", "run_query"]
 
 _Column = sa.ColumnElement[Any]
 _RUN_ATTRIBUTES: Mapping[str, Any] = MappingProxyType(
@@ -55,29 +55,6 @@ _NUMERIC_RUN_ATTRIBUTES = frozenset({"start_time", "end_time"})
 _EXPERIMENT_NUMERIC = frozenset({"creation_time", "last_update_time"})
 
 
-def _lower(value: Any, sqlite: bool) -> _Column:
-    # SQLite's lower() folds ASCII only; its connections register Python's str.lower instead.
-    return getattr(sa.func, SQLITE_LOWER_FUNCTION)(value) if sqlite else sa.func.lower(value)
-
-
-def string_condition(column: Any, op: str, value: Any, sqlite: bool) -> _Column:
-    """``column <op> value`` for a string operator (``=, !=, LIKE, ILIKE, IN, NOT IN``)."""
-    escape = None if sqlite else ""  # PostgreSQL's LIKE escapes with '\' unless told otherwise
-    if op == "=":
-        return column == value  # type: ignore[no-any-return]
-    if op == "!=":
-        return column != value  # type: ignore[no-any-return]
-    if op == "LIKE":
-        return column.like(value, escape=escape)  # type: ignore[no-any-return]
-    if op == "ILIKE":
-        return _lower(column, sqlite).like(_lower(sa.literal(value), sqlite), escape=escape)
-    if op == "IN":
-        return column.in_(value)  # type: ignore[no-any-return]
-    if op == "NOT IN":
-        return column.not_in(value)  # type: ignore[no-any-return]
-    raise AssertionError(f"unknown string operator {op!r}")  # pragma: no cover - parser's job
-
-
 def _numeric_condition(column: Any, op: str, value: Any) -> _Column:
     return NUMERIC_COMPARATORS[op](column, float(value))  # type: ignore[no-any-return]
 
@@ -89,9 +66,7 @@ def _metric_condition(alias: Any, op: str, value: Any) -> _Column:
 
 
 def _ordered(expression: Any, ascending: bool, string: bool, sqlite: bool) -> Any:
-    if string and not sqlite:
-        expression = expression.collate("C")
-    return (expression.asc() if ascending else expression.desc()).nulls_last()
+    return ordered(expression, ascending, string, sqlite).nulls_last()
 
 
 class _KeyJoins:

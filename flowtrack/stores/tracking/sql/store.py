@@ -19,16 +19,17 @@ from flowtrack.entities import (
     RunTag,
     ViewType,
 )
-from flowtrack.stores.tracking.base import TrackingStore
+from flowtrack.stores.sql.engine import (
+    DEFAULT_SQL_POOL_SIZE,
+    DEFAULT_SQLITE_BUSY_TIMEOUT,
+    create_sql_engine,
+)
+from flowtrack.stores.sql.migrate import ensure_schema
+from flowtrack.stores.tracking.base import DEFAULT_ARTIFACT_DIRECTORY, TrackingStore
 from flowtrack.stores.tracking.sql import batch, experiments, inputs, runs
 from flowtrack.stores.tracking.sql.database import Database
-from flowtrack.stores.tracking.sql.engine import create_sql_engine
-from flowtrack.stores.tracking.sql.migrate import ensure_schema
 
-__all__ = ["DEFAULT_SQL_ARTIFACT_ROOT", "SqlTrackingStore"]
-
-#: Where artifacts go when no root is configured, resolved against the working directory.
-DEFAULT_SQL_ARTIFACT_ROOT = "flowtrack-artifacts"
+__all__ = ["SqlTrackingStore"]
 
 
 class SqlTrackingStore(TrackingStore):
@@ -39,9 +40,8 @@ class SqlTrackingStore(TrackingStore):
             ``postgresql+psycopg://...``.
         default_artifact_root: Root of new experiments' artifact locations; ``None`` means
             ``./flowtrack-artifacts`` made absolute now.
-        sqlite_busy_timeout: Seconds a SQLite writer waits for the lock; ``None`` reads
-            ``Settings().sqlite_busy_timeout``.
-        pool_size: PostgreSQL connections to keep; ``None`` reads ``Settings().sql_pool_size``.
+        sqlite_busy_timeout: Seconds a SQLite writer waits for the lock.
+        pool_size: PostgreSQL connections to keep.
 
     Example:
         >>> store = SqlTrackingStore("sqlite://", default_artifact_root="/tmp/artifacts")
@@ -55,19 +55,13 @@ class SqlTrackingStore(TrackingStore):
         store_uri: str,
         default_artifact_root: str | None = None,
         *,
-        sqlite_busy_timeout: float | None = None,
-        pool_size: int | None = None,
+        sqlite_busy_timeout: float = DEFAULT_SQLITE_BUSY_TIMEOUT,
+        pool_size: int = DEFAULT_SQL_POOL_SIZE,
     ) -> None:
         super().__init__(store_uri, default_artifact_root)
-        if sqlite_busy_timeout is None or pool_size is None:
-            from flowtrack.settings import Settings
-
-            settings = Settings()
-            sqlite_busy_timeout = sqlite_busy_timeout or settings.sqlite_busy_timeout
-            pool_size = pool_size or settings.sql_pool_size
         root = default_artifact_root
         if root is None:
-            root = os.path.abspath(DEFAULT_SQL_ARTIFACT_ROOT)
+            root = os.path.abspath(DEFAULT_ARTIFACT_DIRECTORY)
         engine = create_sql_engine(
             store_uri, sqlite_busy_timeout=sqlite_busy_timeout, pool_size=pool_size
         )

@@ -1,56 +1,29 @@
-"""The SQL schema as a typed SQLAlchemy ORM; rows never leave the store.
+"""The tracking tables: experiments, runs, metrics, params, tags and dataset inputs.
 
 Runs have an integer surrogate key (``runs.id``) that every per-run table references, so the
 metric history and the key/value tables stay narrow; the public id is ``runs.run_uuid``.
 NaN metric values are stored as ``0`` with ``is_nan`` set (SQLite cannot hold NaN); +/-inf are
-stored as themselves on both dialects. Relationships are ``lazy="raise"``: loading is explicit.
-
-The Model Registry's tables (``registered_models`` and what hangs off it) live in the same
-database; registered models have an integer surrogate key, so a rename touches one row.
-
-Migrations live in ``migrations/versions``; a test checks that they produce exactly this schema.
+stored as themselves on both dialects.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from flowtrack.stores.sql.schema.base import CASCADE, Base, BigIntKey
 
 __all__ = [
-    "Base",
     "SqlDataset",
     "SqlExperiment",
     "SqlExperimentTag",
     "SqlLatestMetric",
     "SqlMetric",
-    "SqlModelVersion",
-    "SqlModelVersionTag",
     "SqlParam",
-    "SqlRegisteredModel",
-    "SqlRegisteredModelAlias",
-    "SqlRegisteredModelTag",
     "SqlRun",
     "SqlRunInput",
     "SqlRunTag",
 ]
-
-#: BIGINT on PostgreSQL, INTEGER on SQLite (where only INTEGER PRIMARY KEY aliases the rowid).
-BigIntKey = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-_CASCADE = "CASCADE"
-
-
-class Base(DeclarativeBase):
-    """Declarative base of the tracking schema."""
-
-    metadata = sa.MetaData(
-        naming_convention={
-            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
 
 
 class SqlExperiment(Base):
@@ -82,7 +55,7 @@ class SqlExperimentTag(Base):
     __table_args__ = {"sqlite_with_rowid": False}
 
     experiment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("experiments.experiment_id", ondelete=_CASCADE), primary_key=True
+        sa.ForeignKey("experiments.experiment_id", ondelete=CASCADE), primary_key=True
     )
     key: Mapped[str] = mapped_column(sa.String(250), primary_key=True)
     value: Mapped[str] = mapped_column(sa.Text)
@@ -103,7 +76,7 @@ class SqlRun(Base):
     run_uuid: Mapped[str] = mapped_column(sa.String(32), unique=True)
     name: Mapped[str | None] = mapped_column(sa.Text)
     experiment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("experiments.experiment_id", ondelete=_CASCADE)
+        sa.ForeignKey("experiments.experiment_id", ondelete=CASCADE)
     )
     user_id: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(20))
@@ -127,7 +100,7 @@ class SqlMetric(Base):
     __table_args__ = {"sqlite_with_rowid": False}
 
     run_id: Mapped[int] = mapped_column(
-        BigIntKey, sa.ForeignKey("runs.id", ondelete=_CASCADE), primary_key=True
+        BigIntKey, sa.ForeignKey("runs.id", ondelete=CASCADE), primary_key=True
     )
     key: Mapped[str] = mapped_column(sa.String(250), primary_key=True)
     step: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
@@ -146,7 +119,7 @@ class SqlLatestMetric(Base):
     )
 
     run_id: Mapped[int] = mapped_column(
-        BigIntKey, sa.ForeignKey("runs.id", ondelete=_CASCADE), primary_key=True
+        BigIntKey, sa.ForeignKey("runs.id", ondelete=CASCADE), primary_key=True
     )
     key: Mapped[str] = mapped_column(sa.String(250), primary_key=True)
     step: Mapped[int] = mapped_column(sa.BigInteger)
@@ -165,7 +138,7 @@ class SqlParam(Base):
     )
 
     run_id: Mapped[int] = mapped_column(
-        BigIntKey, sa.ForeignKey("runs.id", ondelete=_CASCADE), primary_key=True
+        BigIntKey, sa.ForeignKey("runs.id", ondelete=CASCADE), primary_key=True
     )
     key: Mapped[str] = mapped_column(sa.String(250), primary_key=True)
     value: Mapped[str] = mapped_column(sa.Text)
@@ -178,7 +151,7 @@ class SqlRunTag(Base):
     __table_args__ = (sa.Index("ix_tags_key_run_id", "key", "run_id"), {"sqlite_with_rowid": False})
 
     run_id: Mapped[int] = mapped_column(
-        BigIntKey, sa.ForeignKey("runs.id", ondelete=_CASCADE), primary_key=True
+        BigIntKey, sa.ForeignKey("runs.id", ondelete=CASCADE), primary_key=True
     )
     key: Mapped[str] = mapped_column(sa.String(250), primary_key=True)
     value: Mapped[str] = mapped_column(sa.Text)
@@ -195,7 +168,7 @@ class SqlDataset(Base):
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)
     experiment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("experiments.experiment_id", ondelete=_CASCADE)
+        sa.ForeignKey("experiments.experiment_id", ondelete=CASCADE)
     )
     name: Mapped[str] = mapped_column(sa.String(500))
     digest: Mapped[str] = mapped_column(sa.String(500))
@@ -216,107 +189,9 @@ class SqlRunInput(Base):
     )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(BigIntKey, sa.ForeignKey("runs.id", ondelete=_CASCADE))
+    run_id: Mapped[int] = mapped_column(BigIntKey, sa.ForeignKey("runs.id", ondelete=CASCADE))
     dataset_id: Mapped[int] = mapped_column(
-        BigIntKey, sa.ForeignKey("datasets.id", ondelete=_CASCADE)
+        BigIntKey, sa.ForeignKey("datasets.id", ondelete=CASCADE)
     )
     context: Mapped[str] = mapped_column(sa.String(250))
     tags: Mapped[str] = mapped_column(sa.Text)
-
-
-class SqlRegisteredModel(Base):
-    """A registered model; ``name_key`` (SHA-256 hex of the NFKC-casefold name) is unique, so
-    names differing only by case or Unicode compatibility form collide.
-
-    ``next_version`` is the number the next version gets; it is incremented inside the write
-    transaction that inserts the version and never goes down.
-    """
-
-    __tablename__ = "registered_models"
-    __table_args__ = {"sqlite_autoincrement": True}
-
-    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(sa.String(256), unique=True)
-    name_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    creation_timestamp: Mapped[int] = mapped_column(sa.BigInteger)
-    last_updated_timestamp: Mapped[int] = mapped_column(sa.BigInteger)
-    description: Mapped[str | None] = mapped_column(sa.Text)
-    next_version: Mapped[int] = mapped_column(sa.Integer)
-
-
-class SqlRegisteredModelTag(Base):
-    """One registered model tag."""
-
-    __tablename__ = "registered_model_tags"
-    __table_args__ = {"sqlite_with_rowid": False}
-
-    model_id: Mapped[int] = mapped_column(
-        BigIntKey, sa.ForeignKey("registered_models.id", ondelete=_CASCADE), primary_key=True
-    )
-    key: Mapped[str] = mapped_column(sa.String(250), primary_key=True)
-    value: Mapped[str] = mapped_column(sa.Text)
-
-
-class SqlModelVersion(Base):
-    """One version of a registered model."""
-
-    __tablename__ = "model_versions"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "current_stage IN ('None', 'Staging', 'Production', 'Archived')", name="current_stage"
-        ),
-        sa.Index("ix_model_versions_run_id", "run_id"),
-        {"sqlite_with_rowid": False},
-    )
-
-    model_id: Mapped[int] = mapped_column(
-        BigIntKey, sa.ForeignKey("registered_models.id", ondelete=_CASCADE), primary_key=True
-    )
-    version: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
-    creation_timestamp: Mapped[int] = mapped_column(sa.BigInteger)
-    last_updated_timestamp: Mapped[int] = mapped_column(sa.BigInteger)
-    description: Mapped[str | None] = mapped_column(sa.Text)
-    user_id: Mapped[str | None] = mapped_column(sa.Text)
-    current_stage: Mapped[str] = mapped_column(sa.String(20))
-    source: Mapped[str] = mapped_column(sa.Text)
-    run_id: Mapped[str | None] = mapped_column(sa.String(256))
-    run_link: Mapped[str | None] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(32))
-    status_message: Mapped[str | None] = mapped_column(sa.Text)
-
-
-class SqlModelVersionTag(Base):
-    """One model version tag; deleted with its version."""
-
-    __tablename__ = "model_version_tags"
-    __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["model_id", "version"],
-            ["model_versions.model_id", "model_versions.version"],
-            ondelete=_CASCADE,
-        ),
-        {"sqlite_with_rowid": False},
-    )
-
-    model_id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
-    version: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(250), primary_key=True)
-    value: Mapped[str] = mapped_column(sa.Text)
-
-
-class SqlRegisteredModelAlias(Base):
-    """An alias of a registered model; deleted with the version it points at."""
-
-    __tablename__ = "registered_model_aliases"
-    __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["model_id", "version"],
-            ["model_versions.model_id", "model_versions.version"],
-            ondelete=_CASCADE,
-        ),
-        {"sqlite_with_rowid": False},
-    )
-
-    model_id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
-    alias: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
-    version: Mapped[int] = mapped_column(sa.Integer)

@@ -20,8 +20,11 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from flowtrack.exceptions import InvalidParameterError
+from flowtrack.settings import Settings
 
 __all__ = [
+    "DEFAULT_SQLITE_BUSY_TIMEOUT",
+    "DEFAULT_SQL_POOL_SIZE",
     "SQLITE_LOWER_FUNCTION",
     "WRITE_OPTION",
     "create_sql_engine",
@@ -39,6 +42,11 @@ __all__ = [
 SQLITE_LOWER_FUNCTION = "flowtrack_lower"
 #: Execution option marking connections that write; SQLite begins them with BEGIN IMMEDIATE.
 WRITE_OPTION = "flowtrack_write"
+
+#: The defaults of the settings of the same names, declared once in :class:`Settings`; the
+#: stores take the values as arguments and never read the environment.
+DEFAULT_SQLITE_BUSY_TIMEOUT: float = Settings.model_fields["sqlite_busy_timeout"].default
+DEFAULT_SQL_POOL_SIZE: int = Settings.model_fields["sql_pool_size"].default
 
 _SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 

@@ -1,4 +1,4 @@
-"""Alembic environment of the tracking schema, driven programmatically by ``sql/migrate.py``.
+"""Alembic environment of flowtrack's schema, driven programmatically by ``stores/sql/migrate.py``.
 
 The caller passes an open connection in ``config.attributes["connection"]``; offline (SQL script)
 mode is not supported.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from flowtrack.stores.tracking.sql.schema import Base
+from flowtrack.stores.sql.schema import Base
 
 
 def run_migrations_online() -> None:
@@ -16,7 +16,8 @@ def run_migrations_online() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:
         raise RuntimeError(
-            "flowtrack migrations run through flowtrack.stores.tracking.sql.upgrade_database(uri), "
+            "flowtrack migrations run through flowtrack.stores.sql.upgrade_database(uri) or "
+            "'flowtrack db upgrade URI', "
             "not the alembic command line"
         )
     context.configure(

@@ -21,7 +21,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from flowtrack.exceptions import StoreError
-from flowtrack.stores.tracking.sql.engine import (
+from flowtrack.stores.sql.engine import (
+    DEFAULT_SQL_POOL_SIZE,
+    DEFAULT_SQLITE_BUSY_TIMEOUT,
     create_sql_engine,
     is_sqlite,
     sqlite_database_path,
@@ -138,11 +140,18 @@ def ensure_schema(engine: Engine) -> None:
         _upgrade_locked(engine)
 
 
-def upgrade_database(uri: str) -> str:
-    """Upgrade the tracking database at ``uri`` to the newest schema; ``flowtrack db upgrade``.
+def upgrade_database(
+    uri: str,
+    *,
+    sqlite_busy_timeout: float = DEFAULT_SQLITE_BUSY_TIMEOUT,
+    pool_size: int = DEFAULT_SQL_POOL_SIZE,
+) -> str:
+    """Upgrade the database at ``uri`` to the newest schema; ``flowtrack db upgrade``.
 
     Args:
         uri: A SQLite or PostgreSQL store URI, e.g. ``sqlite:///flowtrack.db``.
+        sqlite_busy_timeout: Seconds a SQLite writer waits for the database lock.
+        pool_size: Connections kept by the PostgreSQL pool.
 
     Returns:
         The schema revision the database is at afterwards.
@@ -155,17 +164,12 @@ def upgrade_database(uri: str) -> str:
         >>> upgrade_database("sqlite://")
         '0002'
     """
-    from flowtrack.settings import Settings
-
-    settings = Settings()
-    engine = create_sql_engine(
-        uri, sqlite_busy_timeout=settings.sqlite_busy_timeout, pool_size=settings.sql_pool_size
-    )
+    engine = create_sql_engine(uri, sqlite_busy_timeout=sqlite_busy_timeout, pool_size=pool_size)
     try:
         ensure_schema(engine)
         revision = current_revision(engine)
     finally:
         engine.dispose()
     if revision is None:  # pragma: no cover - ensure_schema raises first
-        raise StoreError(f"The tracking database {uri!r} has no schema revision after upgrading")
+        raise StoreError(f"The database {uri!r} has no schema revision after upgrading")
     return revision

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from flowtrack._private.clock import now_ms
 from flowtrack._private.validation import validate_key, validate_tag_value
 from flowtrack.entities import PagedList, RegisteredModel
-from flowtrack.exceptions import AlreadyExistsError, NotFoundError
 from flowtrack.search.paging import decode_page_token, validate_max_results
 from flowtrack.search.registry import (
     parse_registered_model_filter,
     parse_registered_model_order_by,
 )
+from flowtrack.stores.model_registry import rules
 from flowtrack.stores.model_registry.sql.database import (
     MODEL_COLUMNS,
     RegistryDatabase,
@@ -29,7 +29,7 @@ from flowtrack.stores.model_registry.validation import (
     validate_model_name,
     validate_tags,
 )
-from flowtrack.stores.tracking.sql.schema import SqlRegisteredModel, SqlRegisteredModelTag
+from flowtrack.stores.sql.schema import SqlRegisteredModel, SqlRegisteredModelTag
 
 __all__ = [
     "create_registered_model",
@@ -53,15 +53,6 @@ def _name_key(name: str) -> str:
     return hashlib.sha256(name_collision_key(name).encode()).hexdigest()
 
 
-def _collision(name: str, existing: str) -> AlreadyExistsError:
-    if existing == name:
-        return AlreadyExistsError(f"Registered model {name!r} already exists")
-    return AlreadyExistsError(
-        f"Registered model name {name!r} collides with existing model {existing!r}: names may "
-        "not differ only by case or Unicode compatibility form"
-    )
-
-
 def _check_new_name(connection: sa.Connection, name: str, renaming: int | None = None) -> None:
     """Raise if another model's name (or collision key) equals ``name``'s."""
     statement = sa.select(SqlRegisteredModel.name).where(
@@ -71,7 +62,7 @@ def _check_new_name(connection: sa.Connection, name: str, renaming: int | None =
         statement = statement.where(SqlRegisteredModel.id != renaming)
     existing = connection.execute(statement.limit(1)).scalar_one_or_none()
     if existing is not None:
-        raise _collision(name, existing)
+        raise rules.name_collision(name, existing)
 
 
 def _get(connection: sa.Connection, key: int) -> RegisteredModel:
@@ -218,5 +209,5 @@ def delete_registered_model_tag(db: RegistryDatabase, name: str, key: str) -> No
             )
         ).rowcount
         if not deleted:
-            raise NotFoundError(f"Registered model {name!r} has no tag {key!r}")
+            raise rules.model_tag_not_found(name, key)
         touch_model(connection, owner, now_ms())

@@ -1,1 +1,0 @@
-"""Alembic migrations of the tracking schema, run by ``sql/migrate.py``."""
