@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/tracking.py
 	$(BIN)/python bench/serving.py
 	$(BIN)/python bench/tasks.py
+	$(BIN)/python bench/system_metrics.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix flowtrack tests bench examples flows

@@ -28,12 +28,20 @@ if TYPE_CHECKING:
     import flowtrack.artifacts
     import flowtrack.models
     import flowtrack.pyfunc
-    import flowtrack.sklearn  # noqa: F401
+    import flowtrack.sklearn
+    import flowtrack.system_metrics  # noqa: F401
     from flowtrack.autologging import autolog
     from flowtrack.exceptions import FlowtrackError
     from flowtrack.exceptions import FlowtrackError as MlflowException
     from flowtrack.models.evaluation import evaluate
     from flowtrack.models.evaluation.validation import validate_evaluation_results
+    from flowtrack.system_metrics import (
+        disable_system_metrics_logging,
+        enable_system_metrics_logging,
+        set_system_metrics_node_id,
+        set_system_metrics_samples_before_logging,
+        set_system_metrics_sampling_interval,
+    )
     from flowtrack.tracking.client import FlowtrackClient, MlflowClient
     from flowtrack.tracking.fluent.active_run import ActiveRun
     from flowtrack.tracking.fluent.artifacts import (
@@ -112,6 +120,8 @@ __all__ = [
     "delete_experiment_tag",
     "delete_run",
     "delete_tag",
+    "disable_system_metrics_logging",
+    "enable_system_metrics_logging",
     "end_run",
     "evaluate",
     "flush_async_logging",
@@ -148,6 +158,9 @@ __all__ = [
     "set_experiment_tags",
     "set_model_version_tag",
     "set_registry_uri",
+    "set_system_metrics_node_id",
+    "set_system_metrics_samples_before_logging",
+    "set_system_metrics_sampling_interval",
     "set_tag",
     "set_tags",
     "set_tracking_uri",
@@ -159,6 +172,7 @@ _ARTIFACTS = "flowtrack.tracking.fluent.artifacts"
 _EXPERIMENTS = "flowtrack.tracking.fluent.experiments"
 _LOGGING = "flowtrack.tracking.fluent.logging"
 _RUNS = "flowtrack.tracking.fluent.runs"
+_SYSTEM_METRICS = "flowtrack.system_metrics"
 
 #: Public name -> "module" (same attribute name) or "module:attribute" (an alias).
 _LAZY_ATTRIBUTES = {
@@ -176,6 +190,8 @@ _LAZY_ATTRIBUTES = {
     "delete_experiment_tag": _EXPERIMENTS,
     "delete_run": _RUNS,
     "delete_tag": _LOGGING,
+    "disable_system_metrics_logging": _SYSTEM_METRICS,
+    "enable_system_metrics_logging": _SYSTEM_METRICS,
     "end_run": _RUNS,
     "evaluate": "flowtrack.models.evaluation",
     "flush_async_logging": _LOGGING,
@@ -212,6 +228,9 @@ _LAZY_ATTRIBUTES = {
     "set_experiment_tags": _EXPERIMENTS,
     "set_model_version_tag": "flowtrack.tracking.fluent.registry",
     "set_registry_uri": "flowtrack.tracking.fluent.config",
+    "set_system_metrics_node_id": _SYSTEM_METRICS,
+    "set_system_metrics_samples_before_logging": _SYSTEM_METRICS,
+    "set_system_metrics_sampling_interval": _SYSTEM_METRICS,
     "set_tag": _LOGGING,
     "set_tags": _LOGGING,
     "set_tracking_uri": "flowtrack.tracking.fluent.config",

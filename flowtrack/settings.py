@@ -1,8 +1,9 @@
 """flowtrack's settings: one pydantic-settings class, read at the edges and passed down.
 
-Every field reads the ``FLOWTRACK_<NAME>`` environment variable; the tracking and registry URIs
-and the default experiment also honour MLflow's variables (``MLFLOW_TRACKING_URI``, ...) when
-ours is unset, so existing MLflow set-ups keep working.
+Every field reads the ``FLOWTRACK_<NAME>`` environment variable; the tracking and registry URIs,
+the default experiment, async logging and system metrics also honour MLflow's variables
+(``MLFLOW_TRACKING_URI``, ``MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL``, ...) when ours is unset,
+so existing MLflow set-ups keep working.
 """
 
 from __future__ import annotations
@@ -10,10 +11,24 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_TRACKING_URI", "Settings", "get_settings"]
+__all__ = [
+    "DEFAULT_TRACKING_URI",
+    "SAMPLES_BEFORE_LOGGING_RANGE",
+    "SAMPLING_INTERVAL_RANGE",
+    "SYSTEM_METRICS_NODE_ID_PATTERN",
+    "Settings",
+    "environment_names",
+    "get_settings",
+]
 
 #: The embedded default: a SQLite file in the working directory.
 DEFAULT_TRACKING_URI = "sqlite:///flowtrack.db"
+
+#: Bounds of the system metrics settings, shared with flowtrack.system_metrics' setters.
+SAMPLING_INTERVAL_RANGE = (0.1, 86_400.0)
+SAMPLES_BEFORE_LOGGING_RANGE = (1, 100_000)
+#: A node id becomes part of metric names: letters, digits, '_', '-', '.' and ' '.
+SYSTEM_METRICS_NODE_ID_PATTERN = r"^[A-Za-z0-9_\-. ]{1,100}$"
 
 
 class Settings(BaseSettings):
@@ -99,6 +114,53 @@ class Settings(BaseSettings):
     sql_pool_size: int = Field(
         default=5, ge=1, le=100, description="Connections kept per SQL store (not SQLite)."
     )
+    enable_system_metrics_logging: bool = Field(
+        default=False,
+        validation_alias=AliasChoices(
+            "enable_system_metrics_logging",
+            "FLOWTRACK_ENABLE_SYSTEM_METRICS_LOGGING",
+            "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING",
+        ),
+        description=(
+            "Log system metrics (CPU, memory, disk, network, NVIDIA GPUs) for runs whose "
+            "start_run leaves log_system_metrics unset; needs flowtrack[system-metrics]."
+        ),
+    )
+    system_metrics_sampling_interval: float = Field(
+        default=10.0,
+        ge=SAMPLING_INTERVAL_RANGE[0],
+        le=SAMPLING_INTERVAL_RANGE[1],
+        validation_alias=AliasChoices(
+            "system_metrics_sampling_interval",
+            "FLOWTRACK_SYSTEM_METRICS_SAMPLING_INTERVAL",
+            "MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL",
+        ),
+        description="Seconds between two samples of the system metrics.",
+    )
+    system_metrics_samples_before_logging: int = Field(
+        default=1,
+        ge=SAMPLES_BEFORE_LOGGING_RANGE[0],
+        le=SAMPLES_BEFORE_LOGGING_RANGE[1],
+        validation_alias=AliasChoices(
+            "system_metrics_samples_before_logging",
+            "FLOWTRACK_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING",
+            "MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING",
+        ),
+        description="Samples averaged into one logged point of each system metric.",
+    )
+    system_metrics_node_id: str | None = Field(
+        default=None,
+        pattern=SYSTEM_METRICS_NODE_ID_PATTERN,
+        validation_alias=AliasChoices(
+            "system_metrics_node_id",
+            "FLOWTRACK_SYSTEM_METRICS_NODE_ID",
+            "MLFLOW_SYSTEM_METRICS_NODE_ID",
+        ),
+        description=(
+            "This machine's name in multi-node training: system metrics are then logged as "
+            "system/<node_id>/<metric>. Letters, digits, '_', '-', '.' and ' '."
+        ),
+    )
     strict_tracking: bool = Field(
         default=False,
         description=(
@@ -112,3 +174,22 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Read the settings from the environment now (cheap; call at the edges, not in loops)."""
     return Settings()
+
+
+def environment_names(field: str) -> tuple[str, ...]:
+    """Return the environment variables a setting reads, ours first.
+
+    For a cheap "is it configured at all?" test on a hot path (``start_run`` checks that no
+    system metrics variable is set before paying for a full :func:`get_settings`).
+
+    Args:
+        field: A field of :class:`Settings`, e.g. ``"enable_system_metrics_logging"``.
+
+    Returns:
+        The variable names, e.g. ``("FLOWTRACK_ENABLE_SYSTEM_METRICS_LOGGING",
+        "MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING")``.
+    """
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        return tuple(name for name in alias.choices if isinstance(name, str) and name.isupper())
+    return (f"FLOWTRACK_{field.upper()}",)

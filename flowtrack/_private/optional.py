@@ -15,6 +15,7 @@ _EXTRAS = {
     "pandas": ("pandas", "pandas"),
     "sklearn": ("scikit-learn", "sklearn"),
     "matplotlib": ("matplotlib", "plots"),
+    "psutil": ("psutil", "system-metrics"),
 }
 
 
@@ -22,7 +23,8 @@ def require(module_name: str, purpose: str, *, extra: str | None = None) -> Modu
     """Import an optional dependency, or say how to install it.
 
     Args:
-        module_name: A module of numpy, pandas, scikit-learn or matplotlib (``"sklearn.metrics"``).
+        module_name: A module of numpy, pandas, scikit-learn, matplotlib or psutil
+            (``"sklearn.metrics"``).
         purpose: What needs it, for the message (e.g. ``"from_pandas"``).
         extra: The flowtrack extra to suggest, when not the module's usual one.
 

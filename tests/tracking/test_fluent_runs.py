@@ -201,14 +201,6 @@ def test_description_conflicting_with_note_tag() -> None:
     assert mlflow.active_run() is None
 
 
-def test_log_system_metrics_warns() -> None:
-    with (
-        pytest.warns(UserWarning, match="no system metrics"),
-        mlflow.start_run(log_system_metrics=True),
-    ):
-        pass
-
-
 def test_start_run_in_given_experiment() -> None:
     experiment_id = mlflow.create_experiment("elsewhere")
     with mlflow.start_run(experiment_id=experiment_id) as run:

@@ -14,6 +14,7 @@ from flowtrack.tracking.fluent import _state
 
 if TYPE_CHECKING:
     from flowtrack.tracking.client import FlowtrackClient
+    from flowtrack.tracking.system_metrics import SystemMetricsMonitor
 
 __all__ = ["ActiveRun", "RunFrame", "end_frames"]
 
@@ -68,15 +69,19 @@ class RunFrame:
     """One entry of the active run stack: the run, the client it lives in, and its id.
 
     Logging functions read ``client`` and ``run_id`` straight from the frame, so the hot path
-    needs neither a tracking-URI lookup nor a store read.
+    needs neither a tracking-URI lookup nor a store read. ``system_metrics`` is the run's
+    system metrics thread, if any; it is finished before the run ends.
     """
 
     run: ActiveRun
     client: FlowtrackClient
     run_id: str
+    system_metrics: SystemMetricsMonitor | None = None
 
     def end_at_exit(self) -> None:
         """End the run FINISHED at interpreter exit, unless it has ended meanwhile."""
+        if self.system_metrics is not None:
+            self.system_metrics.finish()
         try:
             if self.client.get_run(self.run_id).info.status == RunStatus.RUNNING:
                 self.client.set_terminated(self.run_id, RunStatus.FINISHED)
@@ -100,6 +105,8 @@ def end_frames(stack: tuple[RunFrame, ...], index: int, status: RunStatus) -> No
     error: BaseException | None = None
     for frame in reversed(stack[index:]):
         atexit.unregister(frame.end_at_exit)
+        if frame.system_metrics is not None:  # its last write precedes the end of the run
+            frame.system_metrics.finish()
         try:
             frame.run._ended(frame.client.set_terminated(frame.run_id, status))
         except Exception as exc:  # end the other runs, then re-raise the first error

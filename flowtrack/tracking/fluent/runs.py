@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import atexit
 import os
-import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from flowtrack._private.optional import require
 from flowtrack._private.validation import validate_experiment_id, validate_run_id
 from flowtrack.entities import LifecycleStage, Run, RunStatus
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError
@@ -23,6 +23,10 @@ from flowtrack.tracking.fluent import _state
 from flowtrack.tracking.fluent.active_run import ActiveRun, RunFrame, end_frames
 from flowtrack.tracking.fluent.config import current_client
 from flowtrack.tracking.fluent.experiments import resolve_experiment_id
+
+if TYPE_CHECKING:
+    from flowtrack.settings import Settings
+    from flowtrack.tracking.system_metrics import SystemMetricsMonitor
 
 __all__ = [
     "RUN_ID_ENV_VARS",
@@ -73,6 +77,49 @@ def _parent_run_id(
     return parent_run_id
 
 
+def _system_metrics_settings(log_system_metrics: bool | None) -> Settings | None:
+    """The settings when the new run's system metrics are to be logged, else ``None``.
+
+    Raises:
+        MissingDependencyError: They are to be logged and psutil is not installed.
+    """
+    from flowtrack.settings import environment_names, get_settings
+
+    if log_system_metrics is False:
+        return None
+    if log_system_metrics is None and not any(
+        os.environ.get(name) for name in environment_names("enable_system_metrics_logging")
+    ):
+        return None  # the common case, without the cost of reading every setting
+    settings = get_settings()
+    if log_system_metrics is None and not settings.enable_system_metrics_logging:
+        return None
+    require(
+        "psutil",
+        "Logging system metrics (start_run(log_system_metrics=True) or "
+        "enable_system_metrics_logging())",
+        extra="system-metrics",
+    )
+    return settings
+
+
+def _start_system_metrics(
+    client: FlowtrackClient, run_id: str, settings: Settings, resumed: bool
+) -> SystemMetricsMonitor | None:
+    from flowtrack.tracking.system_metrics import SystemMetricsMonitor
+
+    monitor = SystemMetricsMonitor(
+        client,
+        run_id,
+        sampling_interval=settings.system_metrics_sampling_interval,
+        samples_before_logging=settings.system_metrics_samples_before_logging,
+        resume_logging=resumed,
+        node_id=settings.system_metrics_node_id,
+    )
+    monitor.start()
+    return monitor if monitor.running else None
+
+
 def _resume(
     client: FlowtrackClient,
     run_id: str,
@@ -121,7 +168,11 @@ def start_run(
         parent_run_id: The parent of a nested run; must be the active run, if any.
         tags: ``{name: value}`` tags (values through ``str``).
         description: The run's description (``mlflow.note.content``).
-        log_system_metrics: Not supported; ``True`` warns that no system metrics are logged.
+        log_system_metrics: Log system metrics (``system/cpu_utilization_percentage``, ...)
+            from a background thread until the run ends; ``None`` follows
+            :func:`flowtrack.enable_system_metrics_logging` /
+            ``FLOWTRACK_ENABLE_SYSTEM_METRICS_LOGGING`` (default off). Needs
+            ``flowtrack[system-metrics]``.
 
     Returns:
         The active run.
@@ -131,6 +182,7 @@ def start_run(
             resume (or the parent) is deleted.
         InvalidParameterError: Conflicting arguments.
         NotFoundError: The experiment, run or parent run does not exist.
+        MissingDependencyError: System metrics are requested and psutil is not installed.
 
     Example:
         >>> with flowtrack.start_run(run_name="baseline") as run:
@@ -143,12 +195,7 @@ def start_run(
             "the current run with mlflow.end_run(). To start a nested run, call start_run with "
             "nested=True"
         )
-    if log_system_metrics:
-        warnings.warn(
-            "log_system_metrics=True is not supported by flowtrack: no system metrics are logged",
-            UserWarning,
-            stacklevel=2,
-        )
+    system_metrics = _system_metrics_settings(log_system_metrics)  # before any run is created
     user_tags = dict(tags or {})
     if description is not None:
         if MLFLOW_RUN_NOTE in user_tags:
@@ -173,7 +220,10 @@ def start_run(
             target_experiment = validate_experiment_id(experiment_id)
         run = client.create_run(target_experiment, tags=resolve_tags(user_tags), run_name=run_name)
     active = ActiveRun(info=run.info, data=run.data, inputs=run.inputs)
-    frame = RunFrame(active, client, run.info.run_id)
+    monitor = None
+    if system_metrics is not None:
+        monitor = _start_system_metrics(client, run.info.run_id, system_metrics, bool(resume_id))
+    frame = RunFrame(active, client, run.info.run_id, monitor)
     _state.RUN_STACK.set((*stack, frame))
     atexit.register(frame.end_at_exit)
     return active
