@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from flowtrack.tracking.client import FlowtrackClient, MlflowClient
     from flowtrack.tracking.fluent.active_run import ActiveRun
     from flowtrack.tracking.fluent.artifacts import (
+        flush_artifact_async_logging,
         get_artifact_uri,
         load_table,
         log_artifact,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         log_dict,
         log_figure,
         log_image,
+        log_stream,
         log_table,
         log_text,
     )
@@ -60,6 +62,7 @@ if TYPE_CHECKING:
         delete_experiment_tag,
         get_experiment,
         get_experiment_by_name,
+        restore_experiment,
         search_experiments,
         set_experiment,
         set_experiment_tag,
@@ -90,6 +93,7 @@ if TYPE_CHECKING:
         get_parent_run,
         get_run,
         last_active_run,
+        restore_run,
         start_run,
     )
     from flowtrack.tracking.fluent.search import search_runs
@@ -114,6 +118,7 @@ __all__ = [
     "delete_tag",
     "end_run",
     "evaluate",
+    "flush_artifact_async_logging",
     "flush_async_logging",
     "get_artifact_uri",
     "get_experiment",
@@ -136,9 +141,12 @@ __all__ = [
     "log_metrics",
     "log_param",
     "log_params",
+    "log_stream",
     "log_table",
     "log_text",
     "register_model",
+    "restore_experiment",
+    "restore_run",
     "search_experiments",
     "search_model_versions",
     "search_registered_models",
@@ -178,6 +186,7 @@ _LAZY_ATTRIBUTES = {
     "delete_tag": _LOGGING,
     "end_run": _RUNS,
     "evaluate": "flowtrack.models.evaluation",
+    "flush_artifact_async_logging": _ARTIFACTS,
     "flush_async_logging": _LOGGING,
     "get_artifact_uri": _ARTIFACTS,
     "get_experiment": _EXPERIMENTS,
@@ -200,9 +209,12 @@ _LAZY_ATTRIBUTES = {
     "log_metrics": _LOGGING,
     "log_param": _LOGGING,
     "log_params": _LOGGING,
+    "log_stream": _ARTIFACTS,
     "log_table": _ARTIFACTS,
     "log_text": _ARTIFACTS,
     "register_model": "flowtrack.tracking.fluent.registry",
+    "restore_experiment": _EXPERIMENTS,
+    "restore_run": _RUNS,
     "search_experiments": _EXPERIMENTS,
     "search_model_versions": "flowtrack.tracking.fluent.registry",
     "search_registered_models": "flowtrack.tracking.fluent.registry",
