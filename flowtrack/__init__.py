@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from flowtrack.tracking.client import FlowtrackClient, MlflowClient
     from flowtrack.tracking.fluent.active_run import ActiveRun
     from flowtrack.tracking.fluent.artifacts import (
+        flush_artifact_async_logging,
         get_artifact_uri,
         load_table,
         log_artifact,
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
         log_dict,
         log_figure,
         log_image,
+        log_stream,
         log_table,
         log_text,
     )
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
         delete_experiment_tag,
         get_experiment,
         get_experiment_by_name,
+        restore_experiment,
         search_experiments,
         set_experiment,
         set_experiment_tag,
@@ -98,6 +101,7 @@ if TYPE_CHECKING:
         get_parent_run,
         get_run,
         last_active_run,
+        restore_run,
         start_run,
     )
     from flowtrack.tracking.fluent.search import search_runs
@@ -124,6 +128,7 @@ __all__ = [
     "enable_system_metrics_logging",
     "end_run",
     "evaluate",
+    "flush_artifact_async_logging",
     "flush_async_logging",
     "get_artifact_uri",
     "get_experiment",
@@ -146,9 +151,12 @@ __all__ = [
     "log_metrics",
     "log_param",
     "log_params",
+    "log_stream",
     "log_table",
     "log_text",
     "register_model",
+    "restore_experiment",
+    "restore_run",
     "search_experiments",
     "search_model_versions",
     "search_registered_models",
@@ -194,6 +202,7 @@ _LAZY_ATTRIBUTES = {
     "enable_system_metrics_logging": _SYSTEM_METRICS,
     "end_run": _RUNS,
     "evaluate": "flowtrack.models.evaluation",
+    "flush_artifact_async_logging": _ARTIFACTS,
     "flush_async_logging": _LOGGING,
     "get_artifact_uri": _ARTIFACTS,
     "get_experiment": _EXPERIMENTS,
@@ -216,9 +225,12 @@ _LAZY_ATTRIBUTES = {
     "log_metrics": _LOGGING,
     "log_param": _LOGGING,
     "log_params": _LOGGING,
+    "log_stream": _ARTIFACTS,
     "log_table": _ARTIFACTS,
     "log_text": _ARTIFACTS,
     "register_model": "flowtrack.tracking.fluent.registry",
+    "restore_experiment": _EXPERIMENTS,
+    "restore_run": _RUNS,
     "search_experiments": _EXPERIMENTS,
     "search_model_versions": "flowtrack.tracking.fluent.registry",
     "search_registered_models": "flowtrack.tracking.fluent.registry",

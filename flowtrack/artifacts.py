@@ -1,8 +1,10 @@
 """MLflow's ``mlflow.artifacts`` functions: download, list and load artifacts by URI.
 
 An artifact is named either by ``run_id`` (+ ``artifact_path``) or by one URI: ``runs:/<run_id>/
-<path>``, a local path, or any fsspec URL (``s3://...``, ``memory://...``), such as a run's
-``artifact_uri``. Downloads go through the artifact store, so paths stay confined.
+<path>``, ``models:/<name>/<version or stage or latest>[/<path>]`` or ``models:/<name>@<alias>
+[/<path>]`` (resolved through the model registry), a local path, or any fsspec URL
+(``s3://...``, ``memory://...``), such as a run's ``artifact_uri``. Downloads go through the
+artifact store, so paths stay confined.
 
 Example:
     >>> flowtrack.log_dict({"alpha": 0.5}, "config.json")
@@ -25,14 +27,29 @@ from flowtrack.tracking.client import FlowtrackClient
 __all__ = ["download_artifacts", "list_artifacts", "load_dict", "load_image", "load_text"]
 
 _RUNS_SCHEME = "runs:/"
+_MODELS_SCHEME = "models:/"
 
 
-def _client(tracking_uri: str | None) -> FlowtrackClient:
-    if tracking_uri is not None:
-        return FlowtrackClient(tracking_uri)
+def _client(tracking_uri: str | None, registry_uri: str | None = None) -> FlowtrackClient:
+    if tracking_uri is not None or registry_uri is not None:
+        return FlowtrackClient(tracking_uri, registry_uri)
     from flowtrack.tracking.fluent.config import current_client
 
     return current_client()
+
+
+def _registered_model_uri(artifact_uri: str, client: FlowtrackClient) -> str:
+    """Return the storage URI a ``models:/`` URI (with an optional path inside) names."""
+    from flowtrack.stores.artifacts.paths import join_uri
+    from flowtrack.tracking.models_uri import resolve_model_version
+
+    segments = artifact_uri[len(_MODELS_SCHEME) :].strip("/").split("/")
+    # ``<name>@<alias>/<path>`` or ``<name>/<version or stage or latest>/<path>``.
+    head = 1 if "@" in segments[0] else 2
+    version = resolve_model_version(_MODELS_SCHEME + "/".join(segments[:head]), client)
+    root = client.get_model_version_download_uri(version.name, version.version)
+    inner = "/".join(segments[head:])
+    return join_uri(root, inner) if inner else root
 
 
 def _target(
@@ -62,32 +79,41 @@ def download_artifacts(
     artifact_path: str | None = None,
     dst_path: str | os.PathLike[str] | None = None,
     tracking_uri: str | None = None,
+    registry_uri: str | None = None,
 ) -> str:
     """Download an artifact file or directory and return its local path.
 
     Args:
-        artifact_uri: ``runs:/<run_id>/<path>``, a local path or an fsspec URL.
+        artifact_uri: ``runs:/<run_id>/<path>``, ``models:/<name>/<version>[/<path>]`` (also
+            a stage, ``latest`` or ``<name>@<alias>``), a local path or an fsspec URL.
         run_id: Instead of ``artifact_uri``: the run whose artifact to download.
         artifact_path: With ``run_id``: the path under its artifact root (default everything).
         dst_path: A local directory to download into; default a new temporary directory.
         tracking_uri: The store holding the run; default the current tracking URI.
+        registry_uri: The model registry resolving a ``models:/`` URI; default the current
+            registry URI (with ``tracking_uri`` given: that store's registry).
 
     Returns:
         The local path of the file or directory.
 
     Raises:
         InvalidParameterError: Both or neither of ``artifact_uri`` and ``run_id``.
-        NotFoundError: Nothing exists there.
+        NotFoundError: Nothing exists there, or the ``models:/`` URI names no version.
 
     Example:
         >>> download_artifacts(run_id=run_id, artifact_path="model")
         '/tmp/tmpk2x9/model'
+        >>> download_artifacts("models:/fraud@champion/MLmodel")
+        '/tmp/tmp3f0a/MLmodel'
     """
     found_run, path = _target(artifact_uri, run_id, artifact_path)
     destination = os.fspath(dst_path) if dst_path is not None else None
     if found_run is not None:
-        return _client(tracking_uri).download_artifacts(found_run, path, destination)
+        return _client(tracking_uri, registry_uri).download_artifacts(found_run, path, destination)
     from flowtrack.models.uri import download_uri
+
+    if path.startswith(_MODELS_SCHEME):
+        path = _registered_model_uri(path, _client(tracking_uri, registry_uri))
 
     return download_uri(path, destination or tempfile.mkdtemp())
 

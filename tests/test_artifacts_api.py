@@ -80,3 +80,35 @@ def test_load_image(clean_context: None, tmp_path: Path) -> None:
         mlflow.log_image(Image.new("RGB", (4, 3), "red"), "images/red.png")
     image = mlflow.artifacts.load_image(f"runs:/{run.info.run_id}/images/red.png")
     assert image.size == (4, 3)
+
+
+def test_download_registered_model_files_through_the_registry_uri(
+    run_id: str, tmp_path: Path
+) -> None:
+    tracking_uri = mlflow.get_tracking_uri()
+    registry_uri = f"sqlite:///{tmp_path}/registry.db"
+    client = mlflow.MlflowClient(tracking_uri, registry_uri)
+    client.create_registered_model("fraud")
+    client.create_model_version("fraud", f"runs:/{run_id}/notes", run_id)
+    client.set_registered_model_alias("fraud", "champion", 1)
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/elsewhere.db")  # neither store is current
+
+    for uri in ("models:/fraud/1/readme.txt", "models:/fraud@champion/readme.txt"):
+        local = mlflow.artifacts.download_artifacts(
+            uri, tracking_uri=tracking_uri, registry_uri=registry_uri
+        )
+        assert Path(local).read_text() == "hello"
+    whole = mlflow.artifacts.download_artifacts(
+        "models:/fraud/latest",
+        dst_path=tmp_path / "dst",
+        tracking_uri=tracking_uri,
+        registry_uri=registry_uri,
+    )
+    assert Path(whole) == tmp_path / "dst" / "notes"
+    assert [p.name for p in Path(whole).iterdir()] == ["readme.txt"]
+    with pytest.raises(NotFoundError, match="'fraud'"):
+        mlflow.artifacts.download_artifacts("models:/fraud/1/readme.txt")  # current registry
+    with pytest.raises(InvalidParameterError):
+        mlflow.artifacts.download_artifacts(
+            "models:/fraud/1/../../x", tracking_uri=tracking_uri, registry_uri=registry_uri
+        )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from flowtrack._private.optional import require
 from flowtrack.data.dataset import DIGEST_SAMPLE_ROWS, Dataset, compute_digest
+from flowtrack.data.pyfunc_dataset_mixin import PyFuncInputsOutputs
 from flowtrack.data.sources import DatasetSource
 from flowtrack.exceptions import InvalidParameterError
 
@@ -116,6 +117,18 @@ class NumpyDataset(Dataset):
     def targets(self) -> ArrayData | None:
         """The targets, as given, or ``None``."""
         return self._targets
+
+    def to_pyfunc(self) -> PyFuncInputsOutputs:
+        """Split the data for a pyfunc model: the features as inputs, the targets as outputs.
+
+        Returns:
+            ``inputs`` (the features, as given) and ``outputs`` (the targets, or ``None``).
+
+        Example:
+            >>> split = from_numpy(X, targets=y).to_pyfunc()
+            >>> model.predict(split.inputs)
+        """
+        return PyFuncInputsOutputs(self._features, self._targets)
 
     def _compute_digest(self) -> str:
         parts: list[bytes] = []

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowtrack._private.optional import require
 from flowtrack.data.dataset import DIGEST_SAMPLE_ROWS, Dataset, compute_digest
+from flowtrack.data.pyfunc_dataset_mixin import PyFuncInputsOutputs
 from flowtrack.data.sources import DatasetSource
 from flowtrack.exceptions import InvalidParameterError
 
@@ -122,6 +123,21 @@ class PandasDataset(Dataset):
     def predictions(self) -> str | None:
         """The name of the prediction column, if any."""
         return self._predictions
+
+    def to_pyfunc(self) -> PyFuncInputsOutputs:
+        """Split the data for a pyfunc model: the frame without the targets, and the targets.
+
+        Returns:
+            ``inputs`` (the DataFrame without the ``targets`` column) and ``outputs`` (that
+            column as a Series); with no targets, the whole frame and ``None``.
+
+        Example:
+            >>> split = from_pandas(df, targets="label").to_pyfunc()
+            >>> model.predict(split.inputs)
+        """
+        if self._targets is None:
+            return PyFuncInputsOutputs(self._df)
+        return PyFuncInputsOutputs(self._df.drop(columns=[self._targets]), self._df[self._targets])
 
     def _compute_digest(self) -> str:
         pandas = require("pandas", "PandasDataset")

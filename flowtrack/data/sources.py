@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -110,6 +111,44 @@ class DatasetSource:
         return cls(source_type, details)
 
     @classmethod
+    def from_dict(
+        cls, source_dict: Mapping[str, Any], source_type: str | None = None
+    ) -> DatasetSource:
+        """Rebuild a source from its description (what :meth:`to_dict` returns).
+
+        Args:
+            source_dict: The description, e.g. ``{"uri": "s3://bucket/train.parquet"}``.
+            source_type: The source type. ``None`` reads it from MLflow's descriptions:
+                ``{"uri": ...}`` takes the URI's type (``local``, ``s3``...), ``{"url": ...}``
+                is ``http`` and ``{"tags": {...}}`` is ``code``.
+
+        Raises:
+            InvalidParameterError: Not a mapping, or ``source_type`` is ``None`` and the
+                description is none of the above.
+
+        Example:
+            >>> DatasetSource.from_dict({"uri": "s3://bucket/train.parquet"}).source_type
+            's3'
+        """
+        if not isinstance(source_dict, Mapping):
+            raise InvalidParameterError(
+                f"Invalid dataset source description {source_dict!r}: expected a mapping"
+            )
+        if source_type is not None:
+            return cls(source_type, source_dict)
+        uri = source_dict.get("uri")
+        if set(source_dict) == {"uri"} and isinstance(uri, str) and uri:
+            return cls.from_uri(uri)
+        if set(source_dict) == {"url"} and isinstance(source_dict["url"], str):
+            return cls("http", source_dict)
+        if set(source_dict) == {"tags"} and isinstance(source_dict["tags"], Mapping):
+            return cls("code", source_dict)
+        raise InvalidParameterError(
+            f"Cannot tell the type of dataset source {dict(source_dict)!r}: pass source_type, "
+            "or a description {'uri': ...}, {'url': ...} or {'tags': {...}}"
+        )
+
+    @classmethod
     def resolve(cls, source: str | DatasetSource | None) -> DatasetSource:
         """Return ``source`` as a :class:`DatasetSource`: as is, from a URI, or code if None."""
         if source is None:
@@ -133,6 +172,48 @@ class DatasetSource:
         """The source's URI or URL, when it has one."""
         value = self._details.get("uri", self._details.get("url"))
         return value if isinstance(value, str) else None
+
+    def load(self, dst_path: str | os.PathLike[str] | None = None) -> str:
+        """Download the source's data and return its local path (MLflow's ``load``).
+
+        Args:
+            dst_path: A local directory to download into (created when missing). ``None``: a
+                local source's own path is returned; a remote one goes to a new temporary
+                directory.
+
+        Returns:
+            The local file or directory.
+
+        Raises:
+            InvalidStateError: The source has no URI (data built in code).
+            NotFoundError: Nothing exists at the URI.
+            MissingDependencyError: The URI's protocol needs an fsspec implementation that is
+                not installed.
+
+        Example:
+            >>> run = flowtrack.get_run(run_id)
+            >>> source = flowtrack.data.get_source(run.inputs.dataset_inputs[0])
+            >>> pandas.read_csv(source.load())
+        """
+        from flowtrack.data._download import download_source
+
+        uri = self.uri
+        if uri is None:
+            from flowtrack.exceptions import InvalidStateError
+
+            raise InvalidStateError(
+                f"Cannot load a {self._source_type!r} dataset source {self._details!r}: it names "
+                "no URI to download (data built in code has nothing to load)"
+            )
+        try:
+            return download_source(uri, dst_path)
+        except ImportError as exc:
+            from flowtrack.exceptions import MissingDependencyError
+
+            raise MissingDependencyError(
+                f"Cannot load dataset source {uri!r}: its protocol needs a package that is not "
+                f"installed ({exc})"
+            ) from exc
 
     def to_dict(self) -> dict[str, Any]:
         """Return the description as a dict (a copy)."""

@@ -25,16 +25,21 @@ from flowtrack.models.uri import get_model_info
 
 if TYPE_CHECKING:
     from flowtrack.models.docker_build import build_docker
+    from flowtrack.models.enforce import validate_schema
     from flowtrack.models.evaluation import (
         EvaluationArtifact,
         EvaluationMetric,
         EvaluationResult,
         MetricThreshold,
         evaluate,
+        list_evaluators,
         make_metric,
     )
     from flowtrack.models.inferred_requirements import infer_pip_requirements
-    from flowtrack.models.input_example import convert_input_example_to_serving_input
+    from flowtrack.models.input_example import (
+        ModelInputExample,
+        convert_input_example_to_serving_input,
+    )
     from flowtrack.models.updates import set_signature, update_model_requirements
     from flowtrack.serving.prediction import predict, validate_serving_input
 
@@ -47,6 +52,7 @@ __all__ = [
     "MetricThreshold",
     "Model",
     "ModelInfo",
+    "ModelInputExample",
     "ModelSignature",
     "ParamSchema",
     "ParamSpec",
@@ -58,10 +64,12 @@ __all__ = [
     "get_model_info",
     "infer_pip_requirements",
     "infer_signature",
+    "list_evaluators",
     "make_metric",
     "predict",
     "set_signature",
     "update_model_requirements",
+    "validate_schema",
     "validate_serving_input",
 ]
 
@@ -74,14 +82,17 @@ _LAZY = {
     "EvaluationMetric": _EVALUATION,
     "EvaluationResult": _EVALUATION,
     "MetricThreshold": _EVALUATION,
+    "ModelInputExample": "flowtrack.models.input_example",
     "build_docker": "flowtrack.models.docker_build",
     "convert_input_example_to_serving_input": "flowtrack.models.input_example",
     "evaluate": _EVALUATION,
     "infer_pip_requirements": "flowtrack.models.inferred_requirements",
+    "list_evaluators": _EVALUATION,
     "make_metric": _EVALUATION,
     "predict": "flowtrack.serving.prediction",
     "set_signature": "flowtrack.models.updates",
     "update_model_requirements": "flowtrack.models.updates",
+    "validate_schema": "flowtrack.models.enforce",
     "validate_serving_input": "flowtrack.serving.prediction",
 }
 

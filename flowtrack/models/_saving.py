@@ -165,7 +165,17 @@ def add_pyfunc_flavor(model: Model, loader_module: str, **conf: Any) -> None:
 
 
 def write_mlmodel(model: Model, model_dir: str) -> None:
-    """Write ``<model_dir>/MLmodel``."""
+    """Write ``<model_dir>/MLmodel``, recording the size of the files saved so far.
+
+    MLflow's ``model_size_bytes``: the flavors call this before writing the environment files
+    (``requirements.txt``, ``conda.yaml``...), which MLflow does not count either.
+    """
+    model.model_size_bytes = sum(
+        os.path.getsize(os.path.join(root, name))
+        for root, _, names in os.walk(model_dir)
+        for name in names
+        if os.path.join(root, name) != os.path.join(model_dir, MLMODEL_FILE_NAME)
+    )
     model.save(os.path.join(model_dir, MLMODEL_FILE_NAME))
 
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["coerce_param_value", "enforce_params", "enforce_schema"]
+__all__ = ["coerce_param_value", "enforce_params", "enforce_schema", "validate_schema"]
 
 _LOGGER = logging.getLogger("flowtrack")
 _INTEGERS = (DataType.integer, DataType.long)
@@ -70,6 +70,25 @@ def enforce_schema(data: Any, schema: Schema) -> Any:
     if schema.is_tensor_spec():
         return _enforce_tensor_schema(data, schema)
     return _enforce_column_schema(data, schema)
+
+
+def validate_schema(data: Any, expected_schema: Schema) -> None:
+    """Check that ``data`` fits ``expected_schema`` (MLflow's ``mlflow.models.validate_schema``).
+
+    The same check a pyfunc model's ``predict`` runs on its input (see :func:`enforce_schema`).
+
+    Args:
+        data: A DataFrame, Series, array, list, dict or string.
+        expected_schema: The schema, e.g. ``get_model_info(uri).signature.inputs``.
+
+    Raises:
+        InvalidParameterError: The input does not fit; the message names the column or tensor,
+            what it is and what the schema expects.
+
+    Example:
+        >>> validate_schema(pd.DataFrame({"x": [1.0]}), Schema([ColSpec("double", "x")]))
+    """
+    enforce_schema(data, expected_schema)
 
 
 # -- column schemas ---------------------------------------------------------------------------

@@ -32,24 +32,34 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias, Union
 
 from flowtrack.exceptions import InvalidParameterError
 from flowtrack.models._inference import infer_param_schema, is_missing
 from flowtrack.models.types import ColSpec, DataType, Schema, TensorSpec, require
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 __all__ = [
     "EXAMPLE_FILENAME",
     "SERVING_INPUT_FILENAME",
+    "ModelInputExample",
     "convert_input_example_to_serving_input",
     "encode_input_example",
     "load_input_example",
     "load_input_example_params",
     "load_serving_input_example",
     "save_input_example",
+]
+
+#: What ``input_example=`` takes (MLflow's ``ModelInputExample``): a DataFrame, an array, a dict
+#: of columns or arrays, a list of rows or strings, a string or bytes, or a tuple
+#: ``(example, params)`` with a dict of inference params. (MLflow also lists scipy sparse
+#: matrices, which flowtrack's input examples do not store.)
+ModelInputExample: TypeAlias = Union[
+    "pd.DataFrame", "np.ndarray[Any, Any]", dict[str, Any], list[Any], str, bytes, tuple[Any, ...]
 ]
 
 EXAMPLE_FILENAME = "input_example.json"

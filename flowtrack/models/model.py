@@ -26,17 +26,18 @@ so MLflow reads flowtrack's models and flowtrack reads MLflow's::
 
 flowtrack writes ``flowtrack_version`` and never an ``mlflow_version`` it is not; MLflow's loader
 treats a missing ``mlflow_version`` as unknown. Keys flowtrack does not know (``mlflow_version``,
-``model_size_bytes``, ``databricks_runtime``...) are kept as they are and written back.
+``databricks_runtime``...) are kept as they are and written back.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, overload
 from urllib.parse import unquote, urlsplit
 
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
@@ -70,6 +71,8 @@ _OWN_KEYS = frozenset(
         FLOWTRACK_VERSION_KEY,
         "is_signature_from_type_hint",
         "type_hint_from_example",
+        "model_size_bytes",
+        "env_vars",
     }
 )
 
@@ -103,6 +106,7 @@ class ModelInfo:
         metadata: User metadata from ``MLmodel``, or ``None``.
         registered_model_version: The registered version when the model was logged with
             ``registered_model_name``, else ``None``.
+        env_vars: Environment variables the model needs at inference time, or ``None``.
     """
 
     artifact_path: str | None
@@ -117,6 +121,7 @@ class ModelInfo:
     mlflow_version: str | None
     metadata: dict[str, Any] | None
     registered_model_version: int | None = None
+    env_vars: list[str] | None = None
 
 
 class Model:
@@ -131,6 +136,9 @@ class Model:
         saved_input_example_info: What ``save_input_example`` returned, if an example was saved.
         model_uuid: The model's unique id; default a new random one.
         metadata: User metadata (any YAML-serializable mapping).
+        model_size_bytes: The size of the model directory's files, in bytes (the flavors'
+            ``save_model`` records it, as MLflow does).
+        env_vars: Names of environment variables the model needs at inference time.
         **extras: Other ``MLmodel`` keys, kept as they are (``mlflow_version``...).
 
     Example:
@@ -149,6 +157,8 @@ class Model:
         saved_input_example_info: Mapping[str, Any] | None = None,
         model_uuid: str | None = None,
         metadata: Mapping[str, Any] | None = None,
+        model_size_bytes: int | None = None,
+        env_vars: Sequence[str] | None = None,
         **extras: Any,
     ) -> None:
         self.artifact_path = artifact_path
@@ -163,6 +173,8 @@ class Model:
         )
         self.model_uuid: str | None = model_uuid or uuid.uuid4().hex
         self.metadata = dict(metadata) if metadata is not None else None
+        self.model_size_bytes = _size(model_size_bytes)
+        self.env_vars = _env_vars(env_vars)
         self.flowtrack_version: str | None = extras.pop(FLOWTRACK_VERSION_KEY, None) or (
             _flowtrack_version() if "mlflow_version" not in extras else None
         )
@@ -210,6 +222,36 @@ class Model:
         """Return the signature's params schema, or ``None``."""
         return getattr(self.signature, "params", None)
 
+    def load_input_example_params(self, path: str | os.PathLike[str]) -> dict[str, Any] | None:
+        """Load the inference params saved with the input example (``(example, params)``).
+
+        Args:
+            path: The local model directory.
+
+        Returns:
+            The params, or ``None`` when the model has no example or its example has no params.
+        """
+        if self.saved_input_example_info is None:
+            return None
+        from flowtrack.models.input_example import load_input_example_params
+
+        return load_input_example_params(os.fspath(path), self.saved_input_example_info)
+
+    def get_serving_input(self, path: str | os.PathLike[str]) -> str | None:
+        """Load the scoring-server request body saved with the input example.
+
+        Args:
+            path: The local model directory.
+
+        Returns:
+            The JSON text (``serving_input_example.json``), or ``None`` when there is none.
+        """
+        if self.saved_input_example_info is None:
+            return None
+        from flowtrack.models.input_example import load_serving_input_example
+
+        return load_serving_input_example(os.fspath(path), self.saved_input_example_info)
+
     def load_input_example(self, path: str | os.PathLike[str]) -> Any:
         """Load the input example saved with the model, or ``None`` if there is none.
 
@@ -246,6 +288,7 @@ class Model:
             flowtrack_version=self.flowtrack_version,
             mlflow_version=self.extras.get("mlflow_version"),
             metadata=self.metadata,
+            env_vars=self.env_vars,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -259,6 +302,8 @@ class Model:
             "run_id": self.run_id,
             "saved_input_example_info": self.saved_input_example_info,
             "metadata": self.metadata,
+            "model_size_bytes": self.model_size_bytes,
+            "env_vars": self.env_vars,
             FLOWTRACK_VERSION_KEY: self.flowtrack_version,
         }
         result.update({key: value for key, value in optional.items() if value is not None})
@@ -268,16 +313,50 @@ class Model:
             result["type_hint_from_example"] = False
         return result
 
-    def to_yaml(self) -> str:
-        """Return the ``MLmodel`` YAML text."""
+    def get_tags_dict(self) -> dict[str, Any]:
+        """Return the summary MLflow records about a logged model (MLflow's ``get_tags_dict``).
+
+        Returns:
+            ``run_id``, ``utc_time_created``, ``artifact_path`` and ``model_uuid`` (those set),
+            and ``flavors`` with each flavor's ``config`` entry left out.
+        """
+        result = self.to_dict()
+        tags = {
+            key: value
+            for key, value in result.items()
+            if key in ("run_id", "utc_time_created", "artifact_path", "model_uuid")
+        }
+        tags["flavors"] = {
+            flavor: {key: value for key, value in conf.items() if key != "config"}
+            for flavor, conf in self.flavors.items()
+        }
+        return tags
+
+    @overload
+    def to_yaml(self, stream: None = None) -> str: ...
+
+    @overload
+    def to_yaml(self, stream: IO[str]) -> None: ...
+
+    def to_yaml(self, stream: IO[str] | None = None) -> str | None:
+        """Return the ``MLmodel`` YAML text, or write it to ``stream`` (then return ``None``).
+
+        Args:
+            stream: A text stream to write to, as ``yaml.safe_dump`` takes.
+        """
         import yaml
 
-        return yaml.safe_dump(self.to_dict(), default_flow_style=False)
+        text: str | None = yaml.safe_dump(self.to_dict(), stream=stream, default_flow_style=False)
+        return text
+
+    def to_json(self) -> str:
+        """Return the ``MLmodel`` content as JSON text."""
+        return json.dumps(self.to_dict())
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the ``MLmodel`` file to ``path`` (a file path, usually ``<dir>/MLmodel``)."""
         with open(os.fspath(path), "w", encoding="utf-8") as out:
-            out.write(self.to_yaml())
+            self.to_yaml(out)
 
     @classmethod
     def from_dict(cls, model_dict: Mapping[str, Any]) -> Model:
@@ -305,6 +384,8 @@ class Model:
                 raise InvalidParameterError(
                     f"Invalid MLmodel {key} {content[key]!r}: expected a string"
                 )
+        _size(content.get("model_size_bytes"))
+        _env_vars(content.get("env_vars"))
         for key in ("saved_input_example_info", "metadata"):
             if content.get(key) is not None and not isinstance(content[key], Mapping):
                 raise InvalidParameterError(
@@ -364,6 +445,29 @@ class Model:
                 f"Invalid MLmodel file {text!r}: not valid YAML ({exc})"
             ) from exc
         return cls.from_dict(content or {})
+
+
+def _size(value: Any) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise InvalidParameterError(
+            f"Invalid MLmodel model_size_bytes {value!r}: expected a non-negative integer"
+        )
+    return value
+
+
+def _env_vars(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise InvalidParameterError(
+            f"Invalid MLmodel env_vars {value!r}: expected a list of environment variable names"
+        )
+    names = list(value)
+    if not all(isinstance(name, str) and name for name in names):
+        raise InvalidParameterError(
+            f"Invalid MLmodel env_vars {value!r}: expected a list of environment variable names"
+        )
+    return names
 
 
 def _local_path(text: str) -> str:

@@ -25,6 +25,8 @@ The files use MLflow's format and loader modules (``mlflow.pyfunc.model``), so M
 flowtrack's custom models where flowtrack is installed, and flowtrack loads MLflow's.
 """
 
+from flowtrack.pyfunc.dependencies import get_default_conda_env, get_model_dependencies
+from flowtrack.pyfunc.flavor import add_to_model, load_pyfunc
 from flowtrack.pyfunc.model import PythonModel, PythonModelContext
 from flowtrack.pyfunc.persistence import (
     get_default_pip_requirements,
@@ -42,8 +44,12 @@ __all__ = [
     "PyFuncModel",
     "PythonModel",
     "PythonModelContext",
+    "add_to_model",
+    "get_default_conda_env",
     "get_default_pip_requirements",
+    "get_model_dependencies",
     "load_model",
+    "load_pyfunc",
     "log_model",
     "save_model",
 ]

@@ -108,4 +108,9 @@ def load_local_pyfunc(
     else:
         impl = module._load_pyfunc(data_path)
     predict_fn = conf.get("predict_fn", "predict")
-    return PyFuncModel(meta, impl, predict_fn if isinstance(predict_fn, str) else "predict")
+    model = PyFuncModel(meta, impl, predict_fn if isinstance(predict_fn, str) else "predict")
+    try:
+        model.input_example = meta.load_input_example(model_dir)
+    except Exception as exc:  # a broken example must not stop the model from loading (MLflow)
+        _LOGGER.warning("Could not load the model's input example: %s: %s", type(exc).__name__, exc)
+    return model

@@ -38,11 +38,21 @@ class PyFuncModel:
         self._model_meta = model_meta
         self._model_impl = model_impl
         self._predict_fn = getattr(model_impl, predict_fn)
+        self._input_example: Any = None
 
     @property
     def metadata(self) -> Model:
         """The model's ``MLmodel`` content (flavors, signature, run id...)."""
         return self._model_meta
+
+    @property
+    def input_example(self) -> Any:
+        """The input example saved with the model (loaded with it), or ``None``."""
+        return self._input_example
+
+    @input_example.setter
+    def input_example(self, value: Any) -> None:
+        self._input_example = value
 
     @property
     def loader_module(self) -> str | None:

@@ -46,6 +46,7 @@ for cloudpickle) at a similar compressed size.
 
 from flowtrack.sklearn._flavor import (
     FLAVOR_NAME,
+    get_default_conda_env,
     get_default_pip_requirements,
     load_model,
     log_model,
@@ -66,6 +67,7 @@ __all__ = [
     "SERIALIZATION_FORMAT_SKOPS",
     "SUPPORTED_SERIALIZATION_FORMATS",
     "autolog",
+    "get_default_conda_env",
     "get_default_pip_requirements",
     "load_model",
     "log_model",

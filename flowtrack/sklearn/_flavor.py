@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FLAVOR_NAME",
+    "get_default_conda_env",
     "get_default_pip_requirements",
     "load_model",
     "log_model",
@@ -46,19 +47,65 @@ def _sklearn_version() -> str:
 
 def get_default_pip_requirements(
     serialization_format: str = SERIALIZATION_FORMAT_SKOPS,
+    *,
+    include_cloudpickle: bool | None = None,
+    include_skops: bool | None = None,
 ) -> list[str]:
     """Return the pinned requirements of a scikit-learn model saved in ``serialization_format``.
 
     scikit-learn, NumPy and SciPy always; plus skops or cloudpickle for those formats.
+
+    Args:
+        serialization_format: ``"skops"`` (flowtrack's default), ``"cloudpickle"`` or
+            ``"pickle"``; ignored when ``include_cloudpickle`` or ``include_skops`` is given.
+        include_cloudpickle: MLflow's switch: add cloudpickle.
+        include_skops: MLflow's switch: add skops.
+
+    Raises:
+        InvalidParameterError: ``serialization_format`` is a bool (MLflow's first positional
+            argument is ``include_cloudpickle``: pass it by keyword).
+
+    Example:
+        >>> [r.split("==")[0] for r in get_default_pip_requirements(include_cloudpickle=True)]
+        ['scikit-learn', 'numpy', 'scipy', 'cloudpickle']
     """
     from flowtrack.models.requirements import installed_version, pinned_requirement
 
+    if isinstance(serialization_format, bool):
+        raise InvalidParameterError(
+            f"get_default_pip_requirements got serialization_format={serialization_format!r}: "
+            "pass MLflow's switches by keyword (include_cloudpickle=..., include_skops=...)"
+        )
     packages = ["scikit-learn", "numpy", "scipy"]
-    if serialization_format == SERIALIZATION_FORMAT_SKOPS:
+    if include_cloudpickle is not None or include_skops is not None:
+        packages += ["cloudpickle"] if include_cloudpickle else []
+        packages += ["skops"] if include_skops else []
+    elif serialization_format == SERIALIZATION_FORMAT_SKOPS:
         packages.append("skops")
     elif serialization_format == SERIALIZATION_FORMAT_CLOUDPICKLE:
         packages.append("cloudpickle")
     return [pinned_requirement(p) for p in packages if installed_version(p) is not None]
+
+
+def get_default_conda_env(
+    include_cloudpickle: bool = False, include_skops: bool = False
+) -> dict[str, Any]:
+    """Return the conda environment (``conda.yaml``) of a scikit-learn model.
+
+    Args:
+        include_cloudpickle: Add cloudpickle to its pip section.
+        include_skops: Add skops to its pip section.
+
+    Returns:
+        This Python, pip, and :func:`get_default_pip_requirements` as its pip section.
+    """
+    from flowtrack.models.environment import conda_env_dict
+
+    return conda_env_dict(
+        get_default_pip_requirements(
+            include_cloudpickle=include_cloudpickle, include_skops=include_skops
+        )
+    )
 
 
 class _SklearnModelWrapper:

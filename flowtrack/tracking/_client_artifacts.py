@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import posixpath
+import tempfile
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from flowtrack.entities import FileInfo, RunTag
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     from flowtrack.stores.tracking.base import TrackingStore
 
 __all__ = ["ClientArtifacts"]
+
+#: Bytes read from a stream at a time by ``log_stream`` (MLflow reads 8 KiB chunks too).
+_STREAM_CHUNK_BYTES = 8192
 
 
 class ClientArtifacts:
@@ -122,6 +126,44 @@ class ClientArtifacts:
         from flowtrack.tracking.payloads import dict_bytes
 
         self._artifacts(run_id).write_bytes(artifact_file, dict_bytes(dictionary, artifact_file))
+
+    def log_stream(self, run_id: str, stream: IO[bytes], artifact_file: str) -> None:
+        """Write a binary file-like object (``io.BytesIO``, an open file...) as an artifact.
+
+        The stream is read in chunks into a temporary file, which is then uploaded, so a large
+        stream is never held in memory whole.
+
+        Args:
+            run_id: The run.
+            stream: A binary file-like object with ``read()``.
+            artifact_file: Its path under the run's artifact root (``"dir/file.bin"``).
+
+        Raises:
+            InvalidParameterError: ``artifact_file`` names no file, escapes the root, or the
+                stream yields text instead of bytes.
+
+        Example:
+            >>> client.log_stream(run_id, io.BytesIO(b"binary content"), "binary_file.bin")
+        """
+        directory, name = posixpath.split(artifact_file)
+        if not name or name in (".", ".."):
+            raise InvalidParameterError(
+                f"Cannot log a stream to {artifact_file!r}: artifact_file must name a file, "
+                "such as 'dir/file.bin'"
+            )
+        store = self._artifacts(run_id)
+        with tempfile.TemporaryDirectory(prefix="flowtrack-stream-") as tmp:
+            local = os.path.join(tmp, name)
+            with open(local, "wb") as out:
+                while chunk := stream.read(_STREAM_CHUNK_BYTES):
+                    if not isinstance(chunk, bytes | bytearray | memoryview):
+                        raise InvalidParameterError(
+                            f"Cannot log a stream to {artifact_file!r}: read() returned "
+                            f"{type(chunk).__name__}; log_stream needs a binary stream "
+                            "(io.BytesIO, open(path, 'rb'))"
+                        )
+                    out.write(chunk)
+            store.log_artifact(local, directory or None)
 
     def log_figure(
         self,

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
-from flowtrack.entities import ModelVersion, PagedList
-from flowtrack.exceptions import NotFoundError
+from flowtrack.entities import ModelVersion, ModelVersionStage, PagedList
+from flowtrack.exceptions import InvalidParameterError, NotFoundError
 
 if TYPE_CHECKING:
     from flowtrack.stores.model_registry.base import RegistryStore
     from flowtrack.stores.tracking.base import TrackingStore
+    from flowtrack.tracking.client import FlowtrackClient
 
 __all__ = ["SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT", "ClientModelVersions", "registry_tags"]
 
 #: MLflow's default page size for ``search_model_versions``.
 SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT = 10_000
+
+#: Appended to the FutureWarning of the deprecated ``stage`` arguments (MLflow's wording).
+_STAGES_DEPRECATION_WARNING = (
+    "Model registry stages will be removed in a future major release. To learn more about the "
+    "deprecation of model registry stages, see our migration guide here: https://mlflow.org/docs/"
+    "latest/model-registry.html#migrating-from-stages"
+)
+
+_LOGGER = logging.getLogger("flowtrack")
 
 
 def registry_tags(tags: Mapping[str, Any] | None) -> dict[str, str] | None:
@@ -209,22 +222,166 @@ class ClientModelVersions:
             )
         return join_uri(root, path) if path.strip("/") else root
 
-    def set_model_version_tag(self, name: str, version: int | str, key: str, value: Any) -> None:
+    def set_model_version_tag(
+        self,
+        name: str,
+        version: int | str | None = None,
+        key: str | None = None,
+        value: Any = None,
+        stage: str | None = None,
+    ) -> None:
         """Set (or overwrite) a tag on a version; the value goes through ``str``.
 
-        Raises:
-            NotFoundError: The model or the version does not exist.
-            InvalidParameterError: The key or value is invalid.
-        """
-        self._registry.set_model_version_tag(name, version, key, str(value))
+        Args:
+            name: The registered model.
+            version: The version number; or pass ``stage`` instead.
+            key: The tag name (required).
+            value: The tag value (required).
+            stage: Deprecated (a ``FutureWarning``): tag the highest version in this stage.
 
-    def delete_model_version_tag(self, name: str, version: int | str, key: str) -> None:
+        Raises:
+            NotFoundError: The model or the version does not exist, or no version is in
+                ``stage``.
+            InvalidParameterError: Both or neither of ``version`` and ``stage``; the key or value
+                is missing or invalid.
+
+        Example:
+            >>> client.set_model_version_tag("fraud", "1", "validated", "yes")
+        """
+        target = self._tag_target(name, version, stage, "set_model_version_tag")
+        if key is None or value is None:
+            raise InvalidParameterError(
+                f"set_model_version_tag on {name!r} version {target} got key={key!r}, "
+                f"value={value!r}: both a key and a value are required"
+            )
+        self._registry.set_model_version_tag(name, target, key, str(value))
+
+    def delete_model_version_tag(
+        self,
+        name: str,
+        version: int | str | None = None,
+        key: str | None = None,
+        stage: str | None = None,
+    ) -> None:
         """Delete a version's tag.
 
+        Args:
+            name: The registered model.
+            version: The version number; or pass ``stage`` instead.
+            key: The tag name (required).
+            stage: Deprecated (a ``FutureWarning``): untag the highest version in this stage.
+
         Raises:
-            NotFoundError: The model, the version or the tag does not exist.
+            NotFoundError: The model, the version or the tag does not exist, or no version is
+                in ``stage``.
+            InvalidParameterError: Both or neither of ``version`` and ``stage``, or no key.
+
+        Example:
+            >>> client.delete_model_version_tag("fraud", key="validated", stage="Production")
         """
-        self._registry.delete_model_version_tag(name, version, key)
+        target = self._tag_target(name, version, stage, "delete_model_version_tag")
+        if key is None:
+            raise InvalidParameterError(
+                f"delete_model_version_tag on {name!r} version {target} needs a key"
+            )
+        self._registry.delete_model_version_tag(name, target, key)
+
+    def _tag_target(
+        self, name: str, version: int | str | None, stage: str | None, api: str
+    ) -> int | str:
+        """Return the version a tag call names: ``version``, or the newest one in ``stage``."""
+        if version is not None and stage is not None:
+            raise InvalidParameterError(
+                f"{api} got version={version!r} and stage={stage!r}: version and stage cannot "
+                "be set together"
+            )
+        if version is None and stage is None:
+            raise InvalidParameterError(f"{api} on {name!r}: version or stage must be set")
+        if stage is None:
+            assert version is not None
+            return version
+        warnings.warn(
+            f"The `stage` parameter of the `{api}` API is deprecated. "
+            + _STAGES_DEPRECATION_WARNING,
+            FutureWarning,
+            stacklevel=3,
+        )
+        latest = self._registry.get_latest_versions(name, [stage])
+        if not latest:
+            raise NotFoundError(f"Could not find any model version of {name!r} in stage {stage!r}")
+        return latest[0].version
+
+    def get_model_version_stages(self, name: str, version: int | str) -> list[str]:
+        """Return the stages a model version can be moved to (every version has the same ones).
+
+        Args:
+            name: The registered model (not looked up, as in MLflow).
+            version: The version number (not looked up).
+
+        Returns:
+            ``["None", "Staging", "Production", "Archived"]``.
+
+        Example:
+            >>> client.get_model_version_stages("fraud", "1")
+            ['None', 'Staging', 'Production', 'Archived']
+        """
+        del name, version  # the stages are the same for every version
+        return [stage.value for stage in ModelVersionStage]
+
+    def copy_model_version(self, src_model_uri: str, dst_name: str) -> ModelVersion:
+        """Copy a registered model version to another registered model, as its next version.
+
+        The destination model is created when missing. The copy keeps the source version's
+        run, tags, run link and description. Its ``source`` is the source version's own
+        ``source`` (where the files are), not MLflow's ``models:/<name>/<version>``: flowtrack's
+        registry accepts only ``runs:/`` sources and URIs under its allowed roots, so the copy
+        points at the same files as :func:`flowtrack.register_model` does with a ``models:/``
+        URI.
+
+        Args:
+            src_model_uri: A ``models:/`` URI of the version to copy (``models:/fraud/1``,
+                ``models:/fraud@champion``, ``models:/fraud/Production``...).
+            dst_name: The registered model to copy it to.
+
+        Returns:
+            The new version of ``dst_name``.
+
+        Raises:
+            InvalidParameterError: ``src_model_uri`` is not a ``models:/`` URI.
+            NotFoundError: The URI names no version.
+
+        Example:
+            >>> copy = client.copy_model_version("models:/fraud-staging/1", "fraud-production")
+            >>> copy.version
+            1
+        """
+        from flowtrack.exceptions import AlreadyExistsError
+        from flowtrack.tracking.models_uri import resolve_model_version
+
+        if not isinstance(src_model_uri, str) or urlsplit(src_model_uri).scheme != "models":
+            raise InvalidParameterError(
+                f"Unsupported source model URI: {src_model_uri!r}. The `copy_model_version` API "
+                "only copies models stored in the 'models:/' scheme."
+            )
+        # This mixin only ever runs as part of FlowtrackClient, whose registry methods resolve.
+        src = resolve_model_version(src_model_uri, cast("FlowtrackClient", self))
+        try:
+            self._registry.create_registered_model(dst_name)
+            _LOGGER.info("Successfully registered model %r.", dst_name)
+        except AlreadyExistsError:
+            self._registry.get_registered_model(dst_name)  # a name differing only by case raises
+            _LOGGER.info("Registered model %r already exists. Creating a new version.", dst_name)
+        copy = self._registry.create_model_version(
+            dst_name, src.source, src.run_id, dict(src.tags), src.run_link, src.description
+        )
+        _LOGGER.info(
+            "Copied version '%s' of model %r to version '%s' of model %r.",
+            src.version,
+            src.name,
+            copy.version,
+            copy.name,
+        )
+        return copy
 
     def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
         """Return the version an alias points at.

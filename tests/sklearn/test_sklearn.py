@@ -196,3 +196,21 @@ def test_invalid_formats_and_missing_flavors(tmp_path: Path, iris: Any) -> None:
     flowtrack.pyfunc.save_model(tmp_path / "custom", python_model=lambda data: data)
     with pytest.raises(NotFoundError, match="no 'sklearn' flavor"):
         flowtrack.sklearn.load_model(str(tmp_path / "custom"))
+
+
+def test_default_pip_requirements_with_mlflow_switches() -> None:
+    def names(requirements: list[str]) -> list[str]:
+        return [r.split("==")[0] for r in requirements]
+
+    base = ["scikit-learn", "numpy", "scipy"]
+    assert names(flowtrack.sklearn.get_default_pip_requirements()) == [*base, "skops"]
+    assert names(flowtrack.sklearn.get_default_pip_requirements("cloudpickle")) == [
+        *base,
+        "cloudpickle",
+    ]
+    assert names(
+        flowtrack.sklearn.get_default_pip_requirements(include_cloudpickle=True, include_skops=True)
+    ) == [*base, "cloudpickle", "skops"]
+    assert names(flowtrack.sklearn.get_default_pip_requirements(include_skops=False)) == base
+    with pytest.raises(InvalidParameterError, match="by keyword"):
+        flowtrack.sklearn.get_default_pip_requirements(True)  # type: ignore[arg-type]

@@ -105,3 +105,44 @@ def test_artifact_paths_are_confined(tmp_path: Path) -> None:
     (tmp_path / "f.txt").write_text("x")
     with mlflow.start_run(), pytest.raises(InvalidParameterError):
         mlflow.log_artifact(tmp_path / "f.txt", artifact_path="../../elsewhere")
+
+
+def test_log_stream_writes_the_bytes_in_chunks(tmp_path: Path) -> None:
+    import io
+
+    payload = bytes(range(256)) * 100  # several 8 KiB chunks
+    with mlflow.start_run() as run:
+        mlflow.log_stream(io.BytesIO(payload), "blobs/data.bin")
+        mlflow.log_stream(io.BytesIO(b"top"), "top.bin")
+    run_id = run.info.run_id
+    assert read(run_id, "blobs/data.bin", tmp_path) == payload
+    assert read(run_id, "top.bin", tmp_path) == b"top"
+    with (tmp_path / "local.bin").open("wb") as f:
+        f.write(b"from a file")
+    with (tmp_path / "local.bin").open("rb") as f:
+        mlflow.MlflowClient().log_stream(run_id, f, "copy.bin")
+    assert read(run_id, "copy.bin", tmp_path) == b"from a file"
+
+
+def test_log_stream_errors() -> None:
+    import io
+
+    with mlflow.start_run() as run:
+        with pytest.raises(InvalidParameterError, match="read\\(\\) returned str"):
+            mlflow.log_stream(io.StringIO("text"), "a.txt")  # type: ignore[arg-type]
+        with pytest.raises(InvalidParameterError, match="must name a file"):
+            mlflow.log_stream(io.BytesIO(b"x"), "dir/")
+        with pytest.raises(InvalidParameterError):
+            mlflow.log_stream(io.BytesIO(b"x"), "../escape.bin")
+    assert listing(run.info.run_id) == []
+
+
+def test_flush_artifact_async_logging_finds_images_already_written(tmp_path: Path) -> None:
+    import numpy as np
+
+    mlflow.flush_artifact_async_logging()  # no run: nothing to wait for, no run started
+    assert mlflow.active_run() is None
+    with mlflow.start_run() as run:
+        mlflow.log_image(np.zeros((4, 4, 3), dtype=np.uint8), "img.png", synchronous=False)
+        mlflow.flush_artifact_async_logging()
+        assert listing(run.info.run_id) == ["img.png"]

@@ -103,3 +103,13 @@ def test_delete_experiment_tag_on_the_active_experiment() -> None:
     assert mlflow.get_experiment(experiment.experiment_id).tags == {"team": "risk"}
     with pytest.raises(NotFoundError, match=r"release\.version"):
         mlflow.delete_experiment_tag("release.version")
+
+
+def test_restore_experiment_after_delete() -> None:
+    experiment_id = mlflow.create_experiment("to-restore")
+    mlflow.delete_experiment(experiment_id)
+    assert mlflow.get_experiment(experiment_id).lifecycle_stage == "deleted"
+    mlflow.restore_experiment(experiment_id)
+    assert mlflow.get_experiment(experiment_id).lifecycle_stage == "active"
+    with pytest.raises(NotFoundError):
+        mlflow.restore_experiment("987654")

@@ -325,3 +325,15 @@ def test_get_parent_run_of_nested_and_top_level_runs() -> None:
     assert mlflow.MlflowClient().get_parent_run(parent.info.run_id) is None
     with pytest.raises(NotFoundError):
         mlflow.get_parent_run("0" * 32)
+
+
+def test_restore_run_after_delete() -> None:
+    with mlflow.start_run() as run:
+        mlflow.log_param("p", 0)
+    run_id = run.info.run_id
+    mlflow.delete_run(run_id)
+    assert mlflow.get_run(run_id).info.lifecycle_stage == "deleted"
+    mlflow.restore_run(run_id)
+    assert mlflow.get_run(run_id).info.lifecycle_stage == "active"
+    with pytest.raises(NotFoundError):
+        mlflow.restore_run("0" * 32)

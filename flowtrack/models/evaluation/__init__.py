@@ -9,6 +9,7 @@ Example:
 Importing this package does not import numpy, scikit-learn or matplotlib; ``evaluate`` does.
 """
 
+from flowtrack.models.evaluation._config import list_evaluators
 from flowtrack.models.evaluation.base import EvaluationArtifact, EvaluationResult, evaluate
 from flowtrack.models.evaluation.extra_metrics import EvaluationMetric, make_metric
 from flowtrack.models.evaluation.validation import MetricThreshold
@@ -19,5 +20,6 @@ __all__ = [
     "EvaluationResult",
     "MetricThreshold",
     "evaluate",
+    "list_evaluators",
     "make_metric",
 ]

@@ -16,7 +16,13 @@ from flowtrack.models.evaluation.metrics import (
     REGRESSOR_METRICS,
 )
 
-__all__ = ["EvaluatorConfig", "check_evaluators", "check_model_type", "parse_evaluator_config"]
+__all__ = [
+    "EvaluatorConfig",
+    "check_evaluators",
+    "check_model_type",
+    "list_evaluators",
+    "parse_evaluator_config",
+]
 
 _logger = logging.getLogger(__name__)
 
@@ -86,6 +92,19 @@ def check_model_type(model_type: Any) -> str:
     return str(model_type)
 
 
+def list_evaluators() -> list[str]:
+    """Return the names of the evaluators ``evaluate`` accepts: flowtrack has ``"default"``.
+
+    MLflow lists its plugin registry (``default``, ``shap``, GenAI evaluators...); flowtrack's
+    one evaluator computes MLflow's default classifier and regressor metrics and plots.
+
+    Example:
+        >>> list_evaluators()
+        ['default']
+    """
+    return ["default"]
+
+
 def check_evaluators(evaluators: Any) -> None:
     """Accept ``"default"``, ``None`` or ``["default"]``, the only evaluator flowtrack has.
 
@@ -98,7 +117,7 @@ def check_evaluators(evaluators: Any) -> None:
             f"Invalid evaluators {evaluators!r}: pass 'default', ['default'] or None"
         )
     for name in names:
-        if name not in (None, "default"):
+        if name is not None and name not in list_evaluators():
             raise InvalidParameterError(
                 f"Unknown evaluator {name!r}: flowtrack has only the 'default' evaluator; pass "
                 "evaluators='default' (or None)"

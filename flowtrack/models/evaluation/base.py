@@ -8,13 +8,13 @@ import inspect
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowtrack.exceptions import InvalidParameterError
 from flowtrack.models.evaluation._optional import require
 from flowtrack.models.evaluation.extra_metrics import EvaluationMetric
+from flowtrack.models.evaluation.results import EvaluationArtifact, EvaluationResult
 
 if TYPE_CHECKING:
     from flowtrack.models.evaluation._config import EvaluatorConfig
@@ -23,36 +23,6 @@ if TYPE_CHECKING:
     from flowtrack.models.evaluation._extras import MetricInputs
 
 __all__ = ["EvaluationArtifact", "EvaluationResult", "evaluate"]
-
-
-@dataclass(frozen=True)
-class EvaluationArtifact:
-    """A file ``evaluate`` logged to the run: a plot or a table.
-
-    Attributes:
-        uri: Where the artifact lives in the run's artifact store.
-        local_path: A local copy of the file, in a temporary directory that ``evaluate`` leaves
-            for the caller (delete it when done).
-    """
-
-    uri: str
-    local_path: str
-
-
-@dataclass(frozen=True)
-class EvaluationResult:
-    """What :func:`evaluate` computed and logged.
-
-    Attributes:
-        metrics: ``{metric name: value}``, under MLflow's names (``accuracy_score``,
-            ``root_mean_squared_error``...), as logged to the run.
-        artifacts: ``{artifact name: artifact}`` (``confusion_matrix``, ``roc_curve_plot``...).
-        run_id: The run the metrics and artifacts were logged to.
-    """
-
-    metrics: dict[str, float]
-    artifacts: dict[str, EvaluationArtifact]
-    run_id: str
 
 
 def _weights(config: Any, rows: int) -> Any:

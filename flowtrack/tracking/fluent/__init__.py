@@ -9,6 +9,7 @@ each have their own.
 
 from flowtrack.tracking.fluent.active_run import ActiveRun
 from flowtrack.tracking.fluent.artifacts import (
+    flush_artifact_async_logging,
     get_artifact_uri,
     load_table,
     log_artifact,
@@ -16,6 +17,7 @@ from flowtrack.tracking.fluent.artifacts import (
     log_dict,
     log_figure,
     log_image,
+    log_stream,
     log_table,
     log_text,
 )
@@ -32,6 +34,7 @@ from flowtrack.tracking.fluent.experiments import (
     delete_experiment_tag,
     get_experiment,
     get_experiment_by_name,
+    restore_experiment,
     search_experiments,
     set_experiment,
     set_experiment_tag,
@@ -62,6 +65,7 @@ from flowtrack.tracking.fluent.runs import (
     get_parent_run,
     get_run,
     last_active_run,
+    restore_run,
     start_run,
 )
 from flowtrack.tracking.fluent.search import search_runs
@@ -75,6 +79,7 @@ __all__ = [
     "delete_run",
     "delete_tag",
     "end_run",
+    "flush_artifact_async_logging",
     "flush_async_logging",
     "get_artifact_uri",
     "get_experiment",
@@ -97,9 +102,12 @@ __all__ = [
     "log_metrics",
     "log_param",
     "log_params",
+    "log_stream",
     "log_table",
     "log_text",
     "register_model",
+    "restore_experiment",
+    "restore_run",
     "search_experiments",
     "search_model_versions",
     "search_registered_models",

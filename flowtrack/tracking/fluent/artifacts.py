@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from flowtrack.tracking.fluent.runs import active_frame, run_target
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import pandas
 
 __all__ = [
+    "flush_artifact_async_logging",
     "get_artifact_uri",
     "load_table",
     "log_artifact",
@@ -24,6 +25,7 @@ __all__ = [
     "log_dict",
     "log_figure",
     "log_image",
+    "log_stream",
     "log_table",
     "log_text",
 ]
@@ -107,6 +109,40 @@ def log_dict(dictionary: Any, artifact_file: str, run_id: str | None = None) -> 
     """
     client, target = run_target(run_id)
     client.log_dict(target, dictionary, artifact_file)
+
+
+def log_stream(stream: IO[bytes], artifact_file: str, run_id: str | None = None) -> None:
+    """Write a binary file-like object (``io.BytesIO``, an open file...) as an artifact.
+
+    Args:
+        stream: A binary file-like object with ``read()``.
+        artifact_file: Its path under the run's artifact root (``"dir/file.bin"``).
+        run_id: Write to this run instead of the active one.
+
+    Raises:
+        InvalidParameterError: ``artifact_file`` names no file, escapes the root, or the stream
+            yields text instead of bytes.
+
+    Example:
+        >>> flowtrack.log_stream(io.BytesIO(b"binary content"), "binary_file.bin")
+    """
+    client, target = run_target(run_id)
+    client.log_stream(target, stream, artifact_file)
+
+
+def flush_artifact_async_logging() -> None:
+    """Wait for the active run's pending asynchronous artifact writes: with flowtrack, none.
+
+    MLflow queues ``log_image(..., synchronous=False)`` uploads on a thread, and this function
+    waits for them. flowtrack writes every artifact (images included) before the ``log_*`` call
+    returns, so there is never anything to wait for and this function returns at once. Unlike
+    MLflow's, it does not start a run when none is active. Queued *metrics* are flushed by
+    :func:`flowtrack.flush_async_logging`.
+
+    Example:
+        >>> flowtrack.log_image(image, key="samples", step=1, synchronous=False)
+        >>> flowtrack.flush_artifact_async_logging()  # the image is already written
+    """
 
 
 def log_figure(

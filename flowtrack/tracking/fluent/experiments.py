@@ -23,6 +23,7 @@ __all__ = [
     "get_experiment_by_name",
     "get_or_create_experiment",
     "resolve_experiment_id",
+    "restore_experiment",
     "search_experiments",
     "set_experiment",
     "set_experiment_tag",
@@ -182,6 +183,24 @@ def delete_experiment(experiment_id: str) -> None:
         >>> flowtrack.delete_experiment(experiment_id)
     """
     current_client().delete_experiment(experiment_id)
+
+
+def restore_experiment(experiment_id: str) -> None:
+    """Restore a soft-deleted experiment and its runs.
+
+    Args:
+        experiment_id: The experiment's id.
+
+    Raises:
+        NotFoundError: No such experiment (or it was permanently deleted).
+
+    Example:
+        >>> flowtrack.delete_experiment(experiment_id)
+        >>> flowtrack.restore_experiment(experiment_id)
+        >>> flowtrack.get_experiment(experiment_id).lifecycle_stage == "active"
+        True
+    """
+    current_client().restore_experiment(experiment_id)
 
 
 def set_experiment_tag(key: str, value: Any) -> None:

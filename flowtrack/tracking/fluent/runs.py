@@ -37,6 +37,7 @@ __all__ = [
     "get_parent_run",
     "get_run",
     "last_active_run",
+    "restore_run",
     "run_target",
     "start_run",
 ]
@@ -369,3 +370,21 @@ def delete_run(run_id: str) -> None:
         >>> flowtrack.delete_run(run_id)
     """
     current_client().delete_run(run_id)
+
+
+def restore_run(run_id: str) -> None:
+    """Restore a soft-deleted run.
+
+    Args:
+        run_id: The run's id.
+
+    Raises:
+        NotFoundError: No such run (or it was permanently deleted).
+
+    Example:
+        >>> flowtrack.delete_run(run_id)
+        >>> flowtrack.restore_run(run_id)
+        >>> flowtrack.get_run(run_id).info.lifecycle_stage == "active"
+        True
+    """
+    current_client().restore_run(run_id)

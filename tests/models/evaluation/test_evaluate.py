@@ -450,3 +450,61 @@ def test_evaluate_is_exported_lazily() -> None:
 
     assert mlflow.evaluate is flowtrack.models.evaluation.evaluate
     assert "evaluate" in mlflow.__all__
+
+
+def test_result_save_load_contents_and_tables(
+    cancer: tuple[pd.DataFrame, Any], tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from flowtrack.metrics import MetricValue
+    from flowtrack.models.evaluation import make_metric
+
+    frame, model = cancer
+    hit = make_metric(
+        eval_fn=lambda predictions, targets: MetricValue(
+            scores=(predictions == targets).astype(float).tolist()
+        ),
+        greater_is_better=True,
+        name="hit",
+    )
+    result = mlflow.evaluate(
+        model, frame, targets="target", model_type="classifier", extra_metrics=[hit]
+    )
+    assert isinstance(result.artifacts["confusion_matrix"].content, Image.Image)
+    tables = result.tables
+    assert list(tables) == ["eval_results_table"]
+    assert len(tables["eval_results_table"]) == len(frame)
+
+    result.save(tmp_path / "saved")
+    assert sorted(p.name for p in (tmp_path / "saved").iterdir()) == [
+        "artifacts",
+        "artifacts_metadata.json",
+        "metrics.json",
+        "run.json",
+    ]
+    loaded = EvaluationResult.load(tmp_path / "saved")
+    assert loaded.metrics == pytest.approx(result.metrics)
+    assert loaded.run_id == result.run_id
+    assert {name: a.uri for name, a in loaded.artifacts.items()} == {
+        name: a.uri for name, a in result.artifacts.items()
+    }
+    assert loaded.artifacts["roc_curve_plot"].content.size == (
+        result.artifacts["roc_curve_plot"].content.size
+    )
+    pd.testing.assert_frame_equal(loaded.tables["eval_results_table"], tables["eval_results_table"])
+
+
+def test_result_load_errors_and_pickles_are_not_read(tmp_path: Path) -> None:
+    from flowtrack.exceptions import InvalidStateError, NotFoundError
+    from flowtrack.models.evaluation import EvaluationArtifact
+
+    with pytest.raises(NotFoundError, match=r"metrics\.json"):
+        EvaluationResult.load(tmp_path)
+    pickled = tmp_path / "obj.pickle"
+    pickled.write_bytes(b"not read")
+    with pytest.raises(InvalidStateError, match="does not unpickle"):
+        _ = EvaluationArtifact(uri="runs:/r/obj.pickle", local_path=str(pickled)).content
+    assert EvaluationArtifact(uri="u.json", content={"a": 1}).content == {"a": 1}
+    with pytest.raises(NotFoundError, match="no local copy"):
+        _ = EvaluationArtifact(uri="u.json").content
