@@ -49,6 +49,16 @@ def current_client() -> FlowtrackClient:
     )
 
 
+def _checked_uri(kind: str, uri: str | os.PathLike[str], example: str) -> str:
+    """``uri`` as text, or an error naming it when it is empty or not text."""
+    text = os.fspath(uri)
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidParameterError(
+            f"Invalid {kind} URI {uri!r}: expected a URI such as {example!r}"
+        )
+    return text
+
+
 def set_tracking_uri(uri: str | os.PathLike[str]) -> None:
     """Set the tracking URI for this context, its new threads and subprocesses.
 
@@ -70,12 +80,8 @@ def set_tracking_uri(uri: str | os.PathLike[str]) -> None:
         >>> flowtrack.get_tracking_uri()
         'sqlite:///mlflow.db'
     """
-    text = os.fspath(uri)
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidParameterError(
-            f"Invalid tracking URI {uri!r}: expected a URI such as 'sqlite:///flowtrack.db'"
-        )
-    resolve_tracking_store_class(text)  # the registry's error names the supported schemes
+    text = _checked_uri("tracking", uri, "sqlite:///flowtrack.db")
+    resolve_tracking_store_class(text)  # the selection's error names the supported schemes
     _tracking_uri.TRACKING_URI.set(text)
     os.environ[_tracking_uri.TRACKING_URI_ENV_VAR] = text
 
@@ -134,11 +140,7 @@ def set_registry_uri(uri: str | os.PathLike[str]) -> None:
     """
     from flowtrack.stores.model_registry.selection import resolve_registry_store_class
 
-    text = os.fspath(uri)
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidParameterError(
-            f"Invalid registry URI {uri!r}: expected a URI such as 'sqlite:///registry.db'"
-        )
+    text = _checked_uri("registry", uri, "sqlite:///registry.db")
     resolve_registry_store_class(text)  # the selection's error names the supported schemes
     _registry_uri.REGISTRY_URI.set(text)
     os.environ[_registry_uri.REGISTRY_URI_ENV_VAR] = text
