@@ -19,11 +19,14 @@ from flowtrack.entities import (
     Experiment,
     InputTag,
     LifecycleStage,
+    LoggedModelInput,
+    LoggedModelOutput,
     Metric,
     Run,
     RunData,
     RunInfo,
     RunInputs,
+    RunOutputs,
     RunStatus,
 )
 from flowtrack.entities._base import Entity
@@ -64,6 +67,10 @@ def metrics_from_rows(key: str, rows: Iterable[Sequence[Any]]) -> list[Metric]:
             "value": nan if value is None else float(value),
             "timestamp": timestamp,
             "step": step,
+            "model_id": None,
+            "dataset_name": None,
+            "dataset_digest": None,
+            "run_id": None,
         }
         append(trusted(fields, fields_set))
     return points
@@ -130,10 +137,13 @@ def run(
     params: dict[str, str],
     tags: dict[str, str],
     inputs: list[DatasetInput],
+    model_inputs: list[LoggedModelInput] | None = None,
+    model_outputs: list[LoggedModelOutput] | None = None,
 ) -> Run:
     """A run from its parts."""
     data = construct(RunData, {"metrics": metrics, "params": params, "tags": tags})
-    return construct(
-        Run,
-        {"info": info, "data": data, "inputs": construct(RunInputs, {"dataset_inputs": inputs})},
+    run_inputs = construct(
+        RunInputs, {"dataset_inputs": inputs, "model_inputs": model_inputs or []}
     )
+    outputs = construct(RunOutputs, {"model_outputs": model_outputs or []})
+    return construct(Run, {"info": info, "data": data, "inputs": run_inputs, "outputs": outputs})

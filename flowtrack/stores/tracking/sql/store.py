@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from flowtrack.entities import (
     DatasetInput,
     Experiment,
     ExperimentTag,
     LifecycleStage,
+    LoggedModel,
+    LoggedModelInput,
+    LoggedModelOutput,
+    LoggedModelParameter,
+    LoggedModelStatus,
+    LoggedModelTag,
     Metric,
     PagedList,
     Param,
@@ -30,6 +37,8 @@ from flowtrack.stores.tracking.sql import batch, experiments, inputs, runs
 from flowtrack.stores.tracking.sql.database import Database
 
 __all__ = ["SqlTrackingStore"]
+
+_UNFINISHED = "logged models on the SQL store are not implemented yet (wip/logged-store)"
 
 
 class SqlTrackingStore(TrackingStore):
@@ -208,9 +217,76 @@ class SqlTrackingStore(TrackingStore):
             page_token,
         )
 
-    def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput]) -> None:
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        models: Sequence[LoggedModelInput] = (),
+    ) -> None:
         """See :meth:`TrackingStore.log_inputs`."""
+        if models:
+            raise NotImplementedError(_UNFINISHED)
         inputs.log_inputs(self._db, run_id, datasets)
+
+    # ------------------------------------------------------------------ logged models
+    # UNFINISHED (milestone 1 of wip/logged-store): the SQL tables and queries land in the next
+    # commit; until then the SQL store refuses logged-model calls loudly.
+
+    def create_logged_model(
+        self,
+        experiment_id: str,
+        name: str | None = None,
+        source_run_id: str | None = None,
+        tags: Sequence[LoggedModelTag] = (),
+        params: Sequence[LoggedModelParameter] = (),
+        model_type: str | None = None,
+    ) -> LoggedModel:
+        """Not yet implemented on SQL."""
+        raise NotImplementedError(_UNFINISHED)
+
+    def get_logged_model(self, model_id: str, allow_deleted: bool = False) -> LoggedModel:
+        """Not yet implemented on SQL."""
+        raise NotImplementedError(_UNFINISHED)
+
+    def delete_logged_model(self, model_id: str) -> None:
+        """Not yet implemented on SQL."""
+        raise NotImplementedError(_UNFINISHED)
+
+    def finalize_logged_model(
+        self, model_id: str, status: LoggedModelStatus, status_message: str | None = None
+    ) -> LoggedModel:
+        """Not yet implemented on SQL."""
+        raise NotImplementedError(_UNFINISHED)
+
+    def set_logged_model_tags(self, model_id: str, tags: Sequence[LoggedModelTag]) -> None:
+        """Not yet implemented on SQL."""
+        raise NotImplementedError(_UNFINISHED)
+
+    def delete_logged_model_tag(self, model_id: str, key: str) -> None:
+        """Not yet implemented on SQL."""
+        raise NotImplementedError(_UNFINISHED)
+
+    def log_logged_model_params(
+        self, model_id: str, params: Sequence[LoggedModelParameter]
+    ) -> None:
+        """Not yet implemented on SQL."""
+        raise NotImplementedError(_UNFINISHED)
+
+    def search_logged_models(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        datasets: Sequence[Mapping[str, Any]] | None = None,
+        max_results: int | None = None,
+        order_by: Sequence[Mapping[str, Any]] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[LoggedModel]:
+        """Not yet implemented on SQL."""
+        raise NotImplementedError(_UNFINISHED)
+
+    def log_outputs(self, run_id: str, models: Sequence[LoggedModelOutput]) -> None:
+        """Not yet implemented on SQL."""
+        raise NotImplementedError(_UNFINISHED)
 
     def list_deleted_runs(self, older_than_ms: int | None = None) -> list[str]:
         """See :meth:`TrackingStore.list_deleted_runs`."""
