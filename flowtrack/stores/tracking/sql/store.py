@@ -33,12 +33,10 @@ from flowtrack.stores.sql.engine import (
 )
 from flowtrack.stores.sql.migrate import ensure_schema
 from flowtrack.stores.tracking.base import DEFAULT_ARTIFACT_DIRECTORY, TrackingStore
-from flowtrack.stores.tracking.sql import batch, experiments, inputs, runs
+from flowtrack.stores.tracking.sql import batch, experiments, inputs, logged_models, runs
 from flowtrack.stores.tracking.sql.database import Database
 
 __all__ = ["SqlTrackingStore"]
-
-_UNFINISHED = "logged models on the SQL store are not implemented yet (wip/logged-store)"
 
 
 class SqlTrackingStore(TrackingStore):
@@ -224,13 +222,9 @@ class SqlTrackingStore(TrackingStore):
         models: Sequence[LoggedModelInput] = (),
     ) -> None:
         """See :meth:`TrackingStore.log_inputs`."""
-        if models:
-            raise NotImplementedError(_UNFINISHED)
-        inputs.log_inputs(self._db, run_id, datasets)
+        inputs.log_inputs(self._db, run_id, datasets, models)
 
     # ------------------------------------------------------------------ logged models
-    # UNFINISHED (milestone 1 of wip/logged-store): the SQL tables and queries land in the next
-    # commit; until then the SQL store refuses logged-model calls loudly.
 
     def create_logged_model(
         self,
@@ -241,36 +235,38 @@ class SqlTrackingStore(TrackingStore):
         params: Sequence[LoggedModelParameter] = (),
         model_type: str | None = None,
     ) -> LoggedModel:
-        """Not yet implemented on SQL."""
-        raise NotImplementedError(_UNFINISHED)
+        """See :meth:`TrackingStore.create_logged_model`."""
+        return logged_models.create_logged_model(
+            self._db, experiment_id, name, source_run_id, tags, params, model_type
+        )
 
     def get_logged_model(self, model_id: str, allow_deleted: bool = False) -> LoggedModel:
-        """Not yet implemented on SQL."""
-        raise NotImplementedError(_UNFINISHED)
+        """See :meth:`TrackingStore.get_logged_model`."""
+        return logged_models.get_logged_model(self._db, model_id, allow_deleted)
 
     def delete_logged_model(self, model_id: str) -> None:
-        """Not yet implemented on SQL."""
-        raise NotImplementedError(_UNFINISHED)
+        """See :meth:`TrackingStore.delete_logged_model`."""
+        logged_models.delete_logged_model(self._db, model_id)
 
     def finalize_logged_model(
         self, model_id: str, status: LoggedModelStatus, status_message: str | None = None
     ) -> LoggedModel:
-        """Not yet implemented on SQL."""
-        raise NotImplementedError(_UNFINISHED)
+        """See :meth:`TrackingStore.finalize_logged_model`."""
+        return logged_models.finalize_logged_model(self._db, model_id, status, status_message)
 
     def set_logged_model_tags(self, model_id: str, tags: Sequence[LoggedModelTag]) -> None:
-        """Not yet implemented on SQL."""
-        raise NotImplementedError(_UNFINISHED)
+        """See :meth:`TrackingStore.set_logged_model_tags`."""
+        logged_models.set_logged_model_tags(self._db, model_id, tags)
 
     def delete_logged_model_tag(self, model_id: str, key: str) -> None:
-        """Not yet implemented on SQL."""
-        raise NotImplementedError(_UNFINISHED)
+        """See :meth:`TrackingStore.delete_logged_model_tag`."""
+        logged_models.delete_logged_model_tag(self._db, model_id, key)
 
     def log_logged_model_params(
         self, model_id: str, params: Sequence[LoggedModelParameter]
     ) -> None:
-        """Not yet implemented on SQL."""
-        raise NotImplementedError(_UNFINISHED)
+        """See :meth:`TrackingStore.log_logged_model_params`."""
+        logged_models.log_logged_model_params(self._db, model_id, params)
 
     def search_logged_models(
         self,
@@ -281,12 +277,16 @@ class SqlTrackingStore(TrackingStore):
         order_by: Sequence[Mapping[str, Any]] | None = None,
         page_token: str | None = None,
     ) -> PagedList[LoggedModel]:
-        """Not yet implemented on SQL."""
-        raise NotImplementedError(_UNFINISHED)
+        """See :meth:`TrackingStore.search_logged_models`."""
+        return logged_models.search_logged_models(
+            self._db, experiment_ids, filter_string, datasets, max_results, order_by, page_token
+        )
 
     def log_outputs(self, run_id: str, models: Sequence[LoggedModelOutput]) -> None:
-        """Not yet implemented on SQL."""
-        raise NotImplementedError(_UNFINISHED)
+        """See :meth:`TrackingStore.log_outputs`."""
+        logged_models.log_outputs(self._db, run_id, models)
+
+    # ------------------------------------------------------------------ garbage collection
 
     def list_deleted_runs(self, older_than_ms: int | None = None) -> list[str]:
         """See :meth:`TrackingStore.list_deleted_runs`."""
