@@ -15,9 +15,10 @@ links, model metrics) and ``_logged_models_search`` (filters, datasets, ordering
 from __future__ import annotations
 
 from flowtrack.testing._logged_models_lifecycle import LoggedModelLifecycleTests
+from flowtrack.testing._logged_models_search import LoggedModelSearchTests
 
 __all__ = ["LoggedModelTests"]
 
 
-class LoggedModelTests(LoggedModelLifecycleTests):
+class LoggedModelTests(LoggedModelLifecycleTests, LoggedModelSearchTests):
     """Tests every backend's logged models pass (collected through a backend's subclass)."""
