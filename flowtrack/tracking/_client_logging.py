@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["ClientLogging"]
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+#: The fields a plain ``Metric(key=, value=, timestamp=, step=)`` sets (shared: never mutated).
+_METRIC_FIELDS_SET = {"key", "value", "timestamp", "step"}
 T = TypeVar("T")
 
 
@@ -154,7 +156,19 @@ class ClientLogging:
         elif type(step) is not int or not _INT64_MIN <= step <= _INT64_MAX:
             step = validate_step(key, step)
         # Every field was checked above: skip pydantic's second validation on the hot path.
-        metric = Metric._trusted({"key": key, "value": value, "timestamp": timestamp, "step": step})
+        metric = Metric._trusted(
+            {
+                "key": key,
+                "value": value,
+                "timestamp": timestamp,
+                "step": step,
+                "model_id": None,
+                "dataset_name": None,
+                "dataset_digest": None,
+                "run_id": None,
+            },
+            _METRIC_FIELDS_SET,
+        )
         if self._async_default if synchronous is None else not synchronous:
             self._metric_queue().enqueue(run_id, metric)
         else:

@@ -33,6 +33,7 @@ from flowtrack.entities import (
     Experiment,
     ExperimentTag,
     LifecycleStage,
+    LoggedModelInput,
     Metric,
     PagedList,
     Param,
@@ -58,6 +59,11 @@ from flowtrack.search.parser import (
 )
 from flowtrack.stores.tracking import rules
 from flowtrack.stores.tracking._memory_experiments import ExperimentTable
+from flowtrack.stores.tracking._memory_logged_models import (
+    LoggedModelRecord,
+    MemoryLoggedModels,
+    run_point,
+)
 from flowtrack.stores.tracking._memory_records import RunRecord
 from flowtrack.stores.tracking.base import (
     DEFAULT_EXPERIMENT_NAME,
@@ -68,7 +74,7 @@ from flowtrack.stores.tracking.base import (
 __all__ = ["DEFAULT_MEMORY_ARTIFACT_ROOT", "MemoryTrackingStore"]
 
 
-class MemoryTrackingStore(TrackingStore):
+class MemoryTrackingStore(MemoryLoggedModels, TrackingStore):
     """A thread-safe tracking store that keeps everything in memory (URI ``memory:``).
 
     Args:
@@ -84,6 +90,7 @@ class MemoryTrackingStore(TrackingStore):
         self._lock = threading.RLock()
         self._experiments = ExperimentTable(str(self.default_artifact_root))
         self._runs: dict[str, RunRecord] = {}
+        self._models: dict[str, LoggedModelRecord] = {}
         self.create_experiment(DEFAULT_EXPERIMENT_NAME)
 
     # ------------------------------------------------------------------ lookups
@@ -214,6 +221,7 @@ class MemoryTrackingStore(TrackingStore):
             key = record.experiment_id
             for run_id in [r for r, run in self._runs.items() if run.info.experiment_id == key]:
                 del self._runs[run_id]
+            self._forget_models(key)
             self._experiments.remove(record.experiment_id)
 
     # ------------------------------------------------------------------ runs
@@ -319,13 +327,15 @@ class MemoryTrackingStore(TrackingStore):
                         f"Param {param.key!r} of run {run_id!r} was already logged with value "
                         f"{logged!r}; it cannot change to {param.value!r} (params are immutable)"
                     )
+            self._link_metrics(run_id, metrics)  # checks every model before writing
             record.params.update((param.key, param.value) for param in params)
             for tag in tags:
                 record.tags[tag.key] = tag.value
                 if tag.key == MLFLOW_RUN_NAME:
                     record.update(run_name=tag.value)
             for metric in metrics:
-                record.add_metric(metric)
+                # A run's history holds plain points, as MLflow's (and the SQL store's).
+                record.add_metric(metric if metric.model_id is None else run_point(metric))
 
     def delete_tag(self, run_id: str, key: str) -> None:
         """Delete a run tag; see :meth:`TrackingStore.delete_tag`."""
@@ -374,10 +384,16 @@ class MemoryTrackingStore(TrackingStore):
             ]
         return page(sort_runs(runs, order_bys), max_results, page_token)
 
-    def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput]) -> None:
-        """Link datasets to a run; each (name, digest) is stored once per experiment."""
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        models: Sequence[LoggedModelInput] = (),
+    ) -> None:
+        """Link datasets (each (name, digest) stored once per experiment) and models to a run."""
         with self._lock:
             record = self._writable_run(run_id)
+            self._add_model_inputs(record, models)
             experiment = self._experiments.get(record.info.experiment_id)
             for dataset_input in datasets:
                 dataset = dataset_input.dataset
@@ -407,3 +423,4 @@ class MemoryTrackingStore(TrackingStore):
                 rules.check_run_purgeable(run_id, self._run(run_id).info.lifecycle_stage)
             for run_id in run_ids:
                 self._runs.pop(run_id, None)
+            self._forget_run_metrics(set(run_ids))
