@@ -138,7 +138,7 @@ def test_models_serve_loads_registered_models(tracking_uri: str, iris: Any, fore
         ("models:/iris@gold", NotFoundError, "'iris' has no alias 'gold'"),
         ("models:/empty/latest", NotFoundError, "'empty' has no versions"),
         ("models:/iris/prod", InvalidParameterError, "'prod' is neither a version number"),
-        ("models:/iris", InvalidParameterError, "Invalid model URI 'models:/iris'"),
+        ("models:/iris", NotFoundError, "there is no logged model 'iris'"),
         ("models:/iris/1/extra", InvalidParameterError, "'models:/iris/1/extra'"),
         ("models://host/iris/1", InvalidParameterError, "'models://host/iris/1'"),
         ("models:/iris@", InvalidParameterError, "'models:/iris@'"),

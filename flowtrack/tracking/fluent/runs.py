@@ -172,7 +172,7 @@ def start_run(
         else:
             target_experiment = validate_experiment_id(experiment_id)
         run = client.create_run(target_experiment, tags=resolve_tags(user_tags), run_name=run_name)
-    active = ActiveRun(info=run.info, data=run.data, inputs=run.inputs)
+    active = ActiveRun(info=run.info, data=run.data, inputs=run.inputs, outputs=run.outputs)
     frame = RunFrame(active, client, run.info.run_id)
     _state.RUN_STACK.set((*stack, frame))
     atexit.register(frame.end_at_exit)
