@@ -29,6 +29,7 @@ __all__ = [
     "validate_experiment_id",
     "validate_experiment_name",
     "validate_key",
+    "validate_model_id",
     "validate_param_value",
     "validate_run_id",
     "validate_step",
@@ -48,6 +49,7 @@ MAX_BATCH_TOTAL = 1000
 _KEY_RE = re.compile(r"[\w\-./ ]+")
 _RUN_ID_RE = re.compile(r"[a-zA-Z0-9][\w\-]{0,255}")
 _EXPERIMENT_ID_RE = re.compile(r"[0-9]{1,19}")
+_MODEL_ID_RE = re.compile(r"m-[0-9a-f]{32}")
 _INT64_MAX = 2**63 - 1
 
 
@@ -181,6 +183,16 @@ def validate_run_id(run_id: Any) -> str:
             "starting with a letter or digit"
         )
     return run_id
+
+
+def validate_model_id(model_id: Any) -> str:
+    """Check a logged-model id: ``m-`` followed by 32 lowercase hex digits (MLflow's form)."""
+    if not isinstance(model_id, str) or not _MODEL_ID_RE.fullmatch(model_id):
+        raise InvalidParameterError(
+            f"Invalid logged model id {model_id!r}: ids are 'm-' followed by 32 lowercase hex "
+            "digits, e.g. 'm-0123456789abcdef0123456789abcdef'"
+        )
+    return model_id
 
 
 def validate_experiment_id(experiment_id: Any) -> str:

@@ -3,6 +3,14 @@
 from flowtrack.entities.dataset import DATASET_CONTEXT_TAG, Dataset, DatasetInput, InputTag
 from flowtrack.entities.experiment import Experiment, ExperimentTag, LifecycleStage, ViewType
 from flowtrack.entities.file_info import FileInfo
+from flowtrack.entities.logged_model import (
+    LoggedModel,
+    LoggedModelInput,
+    LoggedModelOutput,
+    LoggedModelParameter,
+    LoggedModelStatus,
+    LoggedModelTag,
+)
 from flowtrack.entities.metric import Metric, Param, RunTag
 from flowtrack.entities.paging import PagedList
 from flowtrack.entities.registry import (
@@ -11,7 +19,7 @@ from flowtrack.entities.registry import (
     ModelVersionStatus,
     RegisteredModel,
 )
-from flowtrack.entities.run import Run, RunData, RunInfo, RunInputs, RunStatus
+from flowtrack.entities.run import Run, RunData, RunInfo, RunInputs, RunOutputs, RunStatus
 
 __all__ = [
     "DATASET_CONTEXT_TAG",
@@ -22,6 +30,12 @@ __all__ = [
     "FileInfo",
     "InputTag",
     "LifecycleStage",
+    "LoggedModel",
+    "LoggedModelInput",
+    "LoggedModelOutput",
+    "LoggedModelParameter",
+    "LoggedModelStatus",
+    "LoggedModelTag",
     "Metric",
     "ModelVersion",
     "ModelVersionStage",
@@ -33,6 +47,7 @@ __all__ = [
     "RunData",
     "RunInfo",
     "RunInputs",
+    "RunOutputs",
     "RunStatus",
     "RunTag",
     "ViewType",

@@ -78,6 +78,7 @@ class ModelVersion(Entity):
         status_message: Details on the status, or ``None``.
         tags: The version's tags.
         aliases: The aliases that point at this version, sorted.
+        model_id: The logged model (``m-...``) registered as this version, or ``None``.
     """
 
     name: str
@@ -94,6 +95,7 @@ class ModelVersion(Entity):
     status_message: str | None = None
     tags: dict[str, str] = {}
     aliases: list[str] = []
+    model_id: str | None = None
 
 
 class RegisteredModel(Entity):

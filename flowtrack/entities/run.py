@@ -7,8 +7,9 @@ from enum import StrEnum
 from flowtrack.entities._base import Entity
 from flowtrack.entities.dataset import DatasetInput
 from flowtrack.entities.experiment import LifecycleStage
+from flowtrack.entities.logged_model import LoggedModelInput, LoggedModelOutput
 
-__all__ = ["Run", "RunData", "RunInfo", "RunInputs", "RunStatus"]
+__all__ = ["Run", "RunData", "RunInfo", "RunInputs", "RunOutputs", "RunStatus"]
 
 
 class RunStatus(StrEnum):
@@ -66,14 +67,22 @@ class RunData(Entity):
 
 
 class RunInputs(Entity):
-    """What a run consumed: its dataset inputs."""
+    """What a run consumed: its dataset inputs and the logged models it used."""
 
     dataset_inputs: list[DatasetInput] = []
+    model_inputs: list[LoggedModelInput] = []
+
+
+class RunOutputs(Entity):
+    """What a run produced: the logged models it output, each with its step."""
+
+    model_outputs: list[LoggedModelOutput] = []
 
 
 class Run(Entity):
-    """A run: ``info``, ``data`` and ``inputs``, as in MLflow."""
+    """A run: ``info``, ``data``, ``inputs`` and ``outputs``, as in MLflow 3."""
 
     info: RunInfo
     data: RunData = RunData()
     inputs: RunInputs = RunInputs()
+    outputs: RunOutputs = RunOutputs()

@@ -13,6 +13,8 @@ __all__ = [
     "MLFLOW_GIT_COMMIT",
     "MLFLOW_LOGGED_ARTIFACTS",
     "MLFLOW_LOGGED_IMAGES",
+    "MLFLOW_MODEL_IS_EXTERNAL",
+    "MLFLOW_MODEL_VERSIONS",
     "MLFLOW_PARENT_RUN_ID",
     "MLFLOW_RUN_NAME",
     "MLFLOW_RUN_NOTE",
@@ -43,3 +45,7 @@ MLFLOW_DATASET_CONTEXT = "mlflow.data.context"
 MLFLOW_LOGGED_ARTIFACTS = "mlflow.loggedArtifacts"
 #: ``"True"`` on a run that logged an image series with ``log_image(key=...)``.
 MLFLOW_LOGGED_IMAGES = "mlflow.loggedImages"
+#: ``"true"`` on a logged model whose files live outside MLflow (``create_external_model``).
+MLFLOW_MODEL_IS_EXTERNAL = "mlflow.model.isExternal"
+#: JSON list of the registry versions of a logged model (``[{"name": ..., "version": ...}]``).
+MLFLOW_MODEL_VERSIONS = "mlflow.modelVersions"

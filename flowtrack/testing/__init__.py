@@ -15,6 +15,9 @@ import pytest
 # Rewrite the suites' asserts like test modules', so failures show the compared values.
 pytest.register_assert_rewrite(
     "flowtrack.testing.tracking",
+    "flowtrack.testing.logged_models",
+    "flowtrack.testing._logged_models_lifecycle",
+    "flowtrack.testing._logged_models_search",
     "flowtrack.testing._tracking_common",
     "flowtrack.testing._tracking_experiments",
     "flowtrack.testing._tracking_logging",

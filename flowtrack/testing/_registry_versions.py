@@ -79,6 +79,25 @@ class ModelVersionTests(RegistryTestsBase):
         with pytest.raises(InvalidParameterError, match="run_id"):
             store.create_model_version("fraud", source(run_id="abc"), run_id=RUN_ID)
 
+    def test_logged_model_versions_record_model_id(self, store: RegistryStore) -> None:
+        model_id = "m-" + "ab" * 16
+        store.create_registered_model("fraud")
+        version = store.create_model_version(
+            "fraud", f"models:/{model_id}", run_id=RUN_ID, model_id=model_id
+        )
+        assert version.model_id == model_id
+        assert version.source == f"models:/{model_id}"
+        assert store.get_model_version("fraud", 1).model_id == model_id
+        assert store.create_model_version("fraud", source()).model_id is None
+        with pytest.raises(InvalidParameterError, match="'m-1'"):
+            store.create_model_version("fraud", source(), model_id="m-1")
+        other = "m-" + "cd" * 16
+        with pytest.raises(InvalidParameterError, match=other):
+            store.create_model_version("fraud", f"models:/{other}", model_id=model_id)
+        with pytest.raises(InvalidParameterError, match="models:/fraud/1"):
+            store.create_model_version("fraud", "models:/fraud/1")
+        assert [v.version for v in store.search_model_versions("name = 'fraud'")] == [2, 1]
+
     def test_update_description_and_download_uri(self, store: RegistryStore) -> None:
         add_versions(store, "fraud", 1)
         assert store.update_model_version("fraud", 1, "better").description == "better"

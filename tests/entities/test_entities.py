@@ -13,6 +13,9 @@ from flowtrack.entities import (
     Experiment,
     InputTag,
     LifecycleStage,
+    LoggedModel,
+    LoggedModelOutput,
+    LoggedModelStatus,
     Metric,
     Run,
     RunInfo,
@@ -32,7 +35,37 @@ def test_entities_are_frozen_and_forbid_extra_fields() -> None:
 @pytest.mark.parametrize(
     ("cls", "fields"),
     [
-        (Metric, {"key": "loss", "value": 0.25, "timestamp": 10, "step": 3}),
+        (
+            Metric,
+            {
+                "key": "loss",
+                "value": 0.25,
+                "timestamp": 10,
+                "step": 3,
+                "model_id": "m-" + "a" * 32,
+                "dataset_name": "val",
+                "dataset_digest": "d1",
+                "run_id": "b" * 32,
+            },
+        ),
+        (
+            LoggedModel,
+            {
+                "experiment_id": "1",
+                "model_id": "m-" + "a" * 32,
+                "name": "forest",
+                "artifact_location": "/a/1/models/m/artifacts",
+                "creation_timestamp": 1,
+                "last_updated_timestamp": 2,
+                "model_type": None,
+                "source_run_id": "b" * 32,
+                "status": LoggedModelStatus.READY,
+                "status_message": None,
+                "tags": {"k": "v"},
+                "params": {"p": "1"},
+                "metrics": None,
+            },
+        ),
         (
             Experiment,
             {
@@ -90,3 +123,28 @@ def test_run_defaults_and_dataset_context() -> None:
     entry = DatasetInput(dataset=dataset, tags=[InputTag(key="mlflow.data.context", value="eval")])
     assert entry.context == "eval"
     assert DatasetInput(dataset=dataset).context is None
+
+
+def test_logged_model_status_uri_and_run_links() -> None:
+    assert LoggedModelStatus.is_finalized("READY") and LoggedModelStatus.is_finalized("FAILED")
+    assert not LoggedModelStatus.is_finalized(LoggedModelStatus.PENDING)
+    model = LoggedModel(
+        experiment_id="0",
+        model_id="m-" + "c" * 32,
+        name="n",
+        artifact_location="/x",
+        creation_timestamp=1,
+        last_updated_timestamp=1,
+    )
+    assert model.model_uri == "models:/m-" + "c" * 32
+    assert model.status is LoggedModelStatus.PENDING and model.metrics is None
+    run = Run(info=RunInfo(run_id="r1", experiment_id="0"))
+    assert run.outputs.model_outputs == [] and run.inputs.model_inputs == []
+    assert LoggedModelOutput(model_id=model.model_id).step == 0
+
+
+def test_metric_dataset_name_and_digest_go_together() -> None:
+    with pytest.raises(pydantic.ValidationError, match=r"'val'.*None.*both or neither"):
+        Metric(key="acc", value=1.0, timestamp=0, dataset_name="val")
+    metric = Metric(key="acc", value=1.0, timestamp=0, dataset_name="val", dataset_digest="d")
+    assert (metric.model_id, metric.run_id) == (None, None)

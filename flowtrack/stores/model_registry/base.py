@@ -146,8 +146,12 @@ class RegistryStore(ABC):
         run_link: str | None = None,
         description: str | None = None,
         user_id: str | None = None,
+        model_id: str | None = None,
     ) -> ModelVersion:
         """Register a new version (status ``READY``, stage ``None``) with the next number.
+
+        ``model_id`` records the logged model (``m-...``) the version registers (MLflow 3);
+        its source is then usually ``models:/<model_id>``.
 
         Raises:
             NotFoundError: The model does not exist.

@@ -230,12 +230,13 @@ class MemoryRegistryStore(RegistryStore):
         run_link: str | None = None,
         description: str | None = None,
         user_id: str | None = None,
+        model_id: str | None = None,
     ) -> ModelVersion:
         """Register a version; see :meth:`RegistryStore.create_model_version`."""
-        validate_source(source, self._source_roots, run_id)
+        rules.check_version_fields(run_link, user_id, model_id)
+        validate_source(source, self._source_roots, run_id, model_id)
         checked_tags = validate_tags(tags)
         validate_description(description)
-        rules.check_version_fields(run_link, user_id)
         now = now_ms()
         with self._lock:
             model = self._model(name)
@@ -253,6 +254,7 @@ class MemoryRegistryStore(RegistryStore):
                 run_link=run_link,
                 status=ModelVersionStatus.READY,
                 tags=checked_tags,
+                model_id=model_id,
             )
             model.last_updated_timestamp = now
             return model.version_entity(number)

@@ -8,6 +8,7 @@ the same error with the same message.
 
 from __future__ import annotations
 
+from flowtrack._private.validation import validate_model_id
 from flowtrack.entities import ModelVersionStage
 from flowtrack.exceptions import AlreadyExistsError, InvalidParameterError, NotFoundError
 
@@ -53,15 +54,20 @@ def transition_target(stage: str, archive_existing_versions: bool) -> ModelVersi
     return target
 
 
-def check_version_fields(run_link: str | None, user_id: str | None) -> None:
+def check_version_fields(
+    run_link: str | None, user_id: str | None, model_id: str | None = None
+) -> None:
     """Check a new version's optional strings.
 
     Raises:
-        InvalidParameterError: ``run_link`` or ``user_id`` is neither ``None`` nor a string.
+        InvalidParameterError: ``run_link`` or ``user_id`` is neither ``None`` nor a string, or
+            ``model_id`` is not a logged-model id (``m-`` + 32 hex digits).
     """
     for what, text in (("run_link", run_link), ("user_id", user_id)):
         if text is not None and not isinstance(text, str):
             raise InvalidParameterError(f"Invalid {what} {text!r}: use None or a string")
+    if model_id is not None:
+        validate_model_id(model_id)
 
 
 def name_collision(name: str, existing: str) -> AlreadyExistsError:

@@ -10,8 +10,9 @@ Names
     (U+FF46...), would otherwise be two models that look like one.
 
 Sources
-    A version's source is either ``runs:/<run_id>/<path>`` or a URI (or absolute local path)
-    under one of the store's ``allowed_source_roots``. Everything else is refused: other schemes
+    A version's source is ``runs:/<run_id>/<path>``, ``models:/<model_id>`` (a logged model,
+    MLflow 3) or a URI (or absolute local path) under one of the store's
+    ``allowed_source_roots``. Everything else is refused: other schemes
     (``file:///etc``, ``http://``, ``C:/``), network-path references (``//proc/...``), relative
     paths, ``.``/``..``/empty path segments (traversal), any ``%`` (percent- and
     double-encoded traversal such as ``%2e%2e`` or ``%252e``), ``?`` and ``#`` (a query or
@@ -26,7 +27,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from flowtrack._private.validation import validate_key, validate_run_id, validate_tag_value
+from flowtrack._private.validation import (
+    validate_key,
+    validate_model_id,
+    validate_run_id,
+    validate_tag_value,
+)
 from flowtrack.exceptions import InvalidParameterError
 
 __all__ = [
@@ -240,13 +246,19 @@ def normalize_source_roots(roots: Sequence[str]) -> tuple[SplitResult, ...]:
     return tuple(normalized)
 
 
-def validate_source(source: Any, roots: Sequence[SplitResult], run_id: str | None = None) -> str:
+def validate_source(
+    source: Any,
+    roots: Sequence[SplitResult],
+    run_id: str | None = None,
+    model_id: str | None = None,
+) -> str:
     """Check a model version's source against the rules in the module docstring.
 
     Args:
         source: The candidate source.
         roots: The store's roots, from :func:`normalize_source_roots`.
         run_id: The version's run id; a ``runs:/`` source must name the same run.
+        model_id: The version's logged model id; a ``models:/`` source must name the same model.
 
     Returns:
         The source, unchanged.
@@ -272,6 +284,15 @@ def validate_source(source: Any, roots: Sequence[SplitResult], run_id: str | Non
             raise _refuse(source, f"{segments[0]!r} is not a run id") from None
         if run_id is not None and segments[0] != run_id:
             raise _refuse(source, f"it names run {segments[0]!r} but run_id is {run_id!r}")
+        return source
+    if parts.scheme == "models":
+        named = parts.path[1:] if parts.path.startswith("/") else parts.path
+        try:
+            validate_model_id(named)
+        except InvalidParameterError:
+            raise _refuse(source, "a models: source is written 'models:/<model_id>'") from None
+        if parts.netloc or (model_id is not None and named != model_id):
+            raise _refuse(source, f"it names model {named!r} but model_id is {model_id!r}")
         return source
     for root in roots:
         if (parts.scheme, parts.netloc) != (root.scheme, root.netloc):

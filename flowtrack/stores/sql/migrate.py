@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 #: The newest migration in ``migrations/versions``; a test checks it equals Alembic's head.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 #: pg_advisory_lock key serializing flowtrack migrations (any fixed 64-bit number works).
 _PG_LOCK_KEY = 0x666C6F77747261

@@ -15,11 +15,14 @@ from flowtrack.entities import (
     DatasetInput,
     Experiment,
     LifecycleStage,
+    LoggedModelInput,
+    LoggedModelOutput,
     Metric,
     Run,
     RunData,
     RunInfo,
     RunInputs,
+    RunOutputs,
 )
 
 __all__ = ["ExperimentRecord", "RunRecord"]
@@ -66,6 +69,10 @@ class RunRecord:
     inputs: list[DatasetInput] = field(default_factory=list)
     #: (name, digest, context) of every linked dataset, to link each once per context.
     input_links: set[tuple[str, str, str | None]] = field(default_factory=set)
+    #: Ids of the logged models the run used, in logging order.
+    model_inputs: list[str] = field(default_factory=list)
+    #: (model id, step) of the logged models the run produced, in logging order.
+    model_outputs: list[tuple[str, int]] = field(default_factory=list)
     deleted_time: int | None = None
     #: Deleted by deleting its experiment, so restoring the experiment restores it.
     deleted_with_experiment: bool = False
@@ -106,6 +113,12 @@ class RunRecord:
                 tags=dict(self.tags),
             ),
             inputs=RunInputs(
-                dataset_inputs=[i.model_copy(update={"tags": list(i.tags)}) for i in self.inputs]
+                dataset_inputs=[i.model_copy(update={"tags": list(i.tags)}) for i in self.inputs],
+                model_inputs=[LoggedModelInput(model_id=m) for m in self.model_inputs],
+            ),
+            outputs=RunOutputs(
+                model_outputs=[
+                    LoggedModelOutput(model_id=m, step=step) for m, step in self.model_outputs
+                ]
             ),
         )

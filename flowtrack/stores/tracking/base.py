@@ -17,6 +17,11 @@ Contract shared by all backends:
   :class:`~flowtrack.exceptions.InvalidStateError`; unknown ids raise
   :class:`~flowtrack.exceptions.NotFoundError`.
 - A run's artifact URI is ``<experiment artifact_location>/<run_id>/artifacts``.
+- Logged models (MLflow 3): ids are ``m-`` + 32 lowercase hex digits (a malformed id raises
+  :class:`~flowtrack.exceptions.InvalidParameterError`); a model's artifact location is
+  ``<experiment artifact_location>/models/<model_id>/artifacts``. A deleted model is hidden:
+  every call but ``get_logged_model(..., allow_deleted=True)`` treats it as unknown. Searching
+  follows :mod:`flowtrack.search.logged_models`.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from flowtrack.entities import (
     Experiment,
     ExperimentTag,
     LifecycleStage,
+    LoggedModelInput,
     Metric,
     PagedList,
     Param,
@@ -49,6 +55,7 @@ from flowtrack.entities import (
     ViewType,
 )
 from flowtrack.exceptions import InvalidParameterError
+from flowtrack.stores.tracking._logged_model_store import LoggedModelStore, check_model_metric
 
 __all__ = [
     "DEFAULT_ARTIFACT_DIRECTORY",
@@ -69,8 +76,8 @@ _INT64_MAX = 2**63 - 1
 _INT64_MIN = -(2**63)
 
 
-class TrackingStore(ABC):
-    """Where experiments, runs, metrics, params, tags and dataset inputs live.
+class TrackingStore(LoggedModelStore, ABC):
+    """Where experiments, runs, metrics, params, tags, inputs and logged models live.
 
     Args:
         store_uri: The URI the store was selected by (``sqlite:///x.db``, ``memory:``, ...).
@@ -271,9 +278,21 @@ class TrackingStore(ABC):
         """
 
     @abstractmethod
-    def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput]) -> None:
-        """Record datasets a run used; the same dataset (name, digest) is stored once per
-        experiment and linked to the run once per context."""
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        models: Sequence[LoggedModelInput] = (),
+    ) -> None:
+        """Record datasets and logged models a run used.
+
+        The same dataset (name, digest) is stored once per experiment and linked to the run
+        once per context; each model is linked once (``Run.inputs.model_inputs``).
+
+        Raises:
+            NotFoundError: No such run, or no such (active) logged model.
+            InvalidStateError: The run is deleted.
+        """
 
     @abstractmethod
     def list_deleted_runs(self, older_than_ms: int | None = None) -> list[str]:
@@ -290,7 +309,7 @@ class TrackingStore(ABC):
 
     # ------------------------------------------------------------------ conveniences
 
-    def close(self) -> None:  # noqa: B027 - optional hook, not abstract
+    def close(self) -> None:
         """Release connections and other resources. The default does nothing."""
 
     def validate_batch(
@@ -324,6 +343,8 @@ class TrackingStore(ABC):
                 validate_step(key, step)
             if type(timestamp) is not int or not 0 <= timestamp <= _INT64_MAX:
                 validate_timestamp(key, timestamp)
+            if metric.model_id is not None:
+                check_model_metric(metric)
         unique_params: dict[str, Param] = {}
         for param in params:
             validate_key("param", param.key)

@@ -33,6 +33,7 @@ from flowtrack.entities import (
     Experiment,
     ExperimentTag,
     LifecycleStage,
+    LoggedModelInput,
     Metric,
     PagedList,
     Param,
@@ -58,6 +59,7 @@ from flowtrack.search.parser import (
 )
 from flowtrack.stores.tracking import rules
 from flowtrack.stores.tracking._memory_experiments import ExperimentTable
+from flowtrack.stores.tracking._memory_logged_models import LoggedModelRecord, MemoryLoggedModels
 from flowtrack.stores.tracking._memory_records import RunRecord
 from flowtrack.stores.tracking.base import (
     DEFAULT_EXPERIMENT_NAME,
@@ -68,7 +70,7 @@ from flowtrack.stores.tracking.base import (
 __all__ = ["DEFAULT_MEMORY_ARTIFACT_ROOT", "MemoryTrackingStore"]
 
 
-class MemoryTrackingStore(TrackingStore):
+class MemoryTrackingStore(MemoryLoggedModels, TrackingStore):
     """A thread-safe tracking store that keeps everything in memory (URI ``memory:``).
 
     Args:
@@ -84,6 +86,7 @@ class MemoryTrackingStore(TrackingStore):
         self._lock = threading.RLock()
         self._experiments = ExperimentTable(str(self.default_artifact_root))
         self._runs: dict[str, RunRecord] = {}
+        self._models: dict[str, LoggedModelRecord] = {}
         self.create_experiment(DEFAULT_EXPERIMENT_NAME)
 
     # ------------------------------------------------------------------ lookups
@@ -214,6 +217,7 @@ class MemoryTrackingStore(TrackingStore):
             key = record.experiment_id
             for run_id in [r for r, run in self._runs.items() if run.info.experiment_id == key]:
                 del self._runs[run_id]
+            self._forget_models(key)
             self._experiments.remove(record.experiment_id)
 
     # ------------------------------------------------------------------ runs
@@ -319,6 +323,7 @@ class MemoryTrackingStore(TrackingStore):
                         f"Param {param.key!r} of run {run_id!r} was already logged with value "
                         f"{logged!r}; it cannot change to {param.value!r} (params are immutable)"
                     )
+            self._link_metrics(run_id, metrics)  # checks every model before writing
             record.params.update((param.key, param.value) for param in params)
             for tag in tags:
                 record.tags[tag.key] = tag.value
@@ -374,10 +379,19 @@ class MemoryTrackingStore(TrackingStore):
             ]
         return page(sort_runs(runs, order_bys), max_results, page_token)
 
-    def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput]) -> None:
-        """Link datasets to a run; each (name, digest) is stored once per experiment."""
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        models: Sequence[LoggedModelInput] = (),
+    ) -> None:
+        """Link datasets (each (name, digest) stored once per experiment) and models to a run."""
         with self._lock:
             record = self._writable_run(run_id)
+            model_ids = [self._model(model.model_id).model.model_id for model in models]
+            for model_id in model_ids:
+                if model_id not in record.model_inputs:
+                    record.model_inputs.append(model_id)
             experiment = self._experiments.get(record.info.experiment_id)
             for dataset_input in datasets:
                 dataset = dataset_input.dataset
@@ -407,3 +421,4 @@ class MemoryTrackingStore(TrackingStore):
                 rules.check_run_purgeable(run_id, self._run(run_id).info.lifecycle_stage)
             for run_id in run_ids:
                 self._runs.pop(run_id, None)
+            self._forget_run_metrics(set(run_ids))

@@ -9,24 +9,49 @@ the same error with the same message on every backend.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import TypeVar
 
 from flowtrack._private.names import generate_run_name
-from flowtrack.entities import LifecycleStage, RunStatus, ViewType
+from flowtrack._private.validation import (
+    validate_key,
+    validate_model_id,
+    validate_param_value,
+    validate_tag_value,
+)
+from flowtrack.entities import (
+    LifecycleStage,
+    LoggedModelOutput,
+    LoggedModelParameter,
+    LoggedModelStatus,
+    LoggedModelTag,
+    RunStatus,
+    ViewType,
+)
 from flowtrack.entities.tags import MLFLOW_RUN_NAME
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError, NotFoundError
 from flowtrack.stores.tracking.base import DEFAULT_EXPERIMENT_ID
 
 __all__ = [
+    "MAX_LOGGED_MODEL_NAME_LENGTH",
     "check_experiment_deletable",
     "check_experiment_purgeable",
+    "check_finalize_status",
+    "check_logged_model_name",
+    "check_logged_model_params",
+    "check_logged_model_tags",
+    "check_model_outputs",
+    "check_model_type",
     "check_older_than_ms",
     "check_run_purgeable",
     "check_run_restorable",
     "experiment_not_active",
     "experiment_not_found",
+    "logged_model_artifact_location",
+    "logged_model_not_found",
+    "new_logged_model_id",
     "parse_enum",
     "parse_lifecycle_stage",
     "parse_run_status",
@@ -163,3 +188,114 @@ def check_older_than_ms(older_than_ms: object) -> None:
             f"Invalid older_than_ms {older_than_ms!r}: use a non-negative integer number of "
             "milliseconds, or None for every deleted run"
         )
+
+
+# ---------------------------------------------------------------------- logged models
+
+_BAD_MODEL_NAME_CHARACTERS = ("/", ":", ".", "%", '"', "'")
+#: Longest logged-model name and model type (the SQL columns' widths).
+MAX_LOGGED_MODEL_NAME_LENGTH = 500
+
+
+def new_logged_model_id() -> str:
+    """A new logged-model id: ``m-`` and 32 random lowercase hex digits, as MLflow makes them."""
+    return f"m-{uuid.uuid4().hex}"
+
+
+def logged_model_not_found(model_id: str) -> NotFoundError:
+    """The error for an unknown (or deleted) logged-model id."""
+    return NotFoundError(f"Logged model with id {model_id!r} not found")
+
+
+def check_logged_model_name(name: object) -> str:
+    """The name of a new logged model: ``name`` checked, or a generated one when ``None``.
+
+    Raises:
+        InvalidParameterError: An empty name, one too long, or one containing a character
+            MLflow refuses (``/ : . % " '``).
+    """
+    if name is None:
+        return generate_run_name()
+    if (
+        not isinstance(name, str)
+        or not name
+        or len(name) > MAX_LOGGED_MODEL_NAME_LENGTH
+        or any(c in name for c in _BAD_MODEL_NAME_CHARACTERS)
+    ):
+        allowed = " ".join(_BAD_MODEL_NAME_CHARACTERS)
+        raise InvalidParameterError(
+            f"Invalid logged model name {name!r}: use a non-empty string of at most "
+            f"{MAX_LOGGED_MODEL_NAME_LENGTH} characters without any of {allowed}"
+        )
+    return name
+
+
+def check_model_type(model_type: object) -> str | None:
+    """Check an optional model type: ``None`` or a string of at most 500 characters.
+
+    Raises:
+        InvalidParameterError: Anything else.
+    """
+    if model_type is not None and (
+        not isinstance(model_type, str) or len(model_type) > MAX_LOGGED_MODEL_NAME_LENGTH
+    ):
+        raise InvalidParameterError(
+            f"Invalid model_type {model_type!r}: use None or a string of at most "
+            f"{MAX_LOGGED_MODEL_NAME_LENGTH} characters"
+        )
+    return model_type
+
+
+def check_logged_model_tags(tags: Iterable[LoggedModelTag]) -> dict[str, str]:
+    """Validated tag keys and values; the last value of a repeated key wins.
+
+    Raises:
+        InvalidParameterError: A bad key or a value too long.
+    """
+    return {validate_key("tag", t.key): validate_tag_value(t.key, t.value) for t in tags}
+
+
+def check_logged_model_params(params: Iterable[LoggedModelParameter]) -> dict[str, str]:
+    """Validated param keys and values; the last value of a repeated key wins.
+
+    Raises:
+        InvalidParameterError: A bad key or a value too long.
+    """
+    return {validate_key("param", p.key): validate_param_value(p.key, p.value) for p in params}
+
+
+def check_finalize_status(status: object) -> LoggedModelStatus:
+    """The status a logged model may be finalized with: ``READY`` or ``FAILED``.
+
+    Raises:
+        InvalidParameterError: Any other status (named in the message).
+    """
+    parsed = parse_enum(LoggedModelStatus, status, "logged model status")
+    if not LoggedModelStatus.is_finalized(parsed):
+        raise InvalidParameterError(
+            f"Cannot finalize a logged model with status {parsed.value!r}: use "
+            f"{LoggedModelStatus.READY.value!r} or {LoggedModelStatus.FAILED.value!r}"
+        )
+    return parsed
+
+
+def check_model_outputs(models: Iterable[LoggedModelOutput]) -> list[tuple[str, int]]:
+    """``(model_id, step)`` of each output once, in order; ids and steps checked.
+
+    Raises:
+        InvalidParameterError: A malformed model id or a step that is not a 64-bit integer.
+    """
+    links: dict[tuple[str, int], None] = {}
+    for model in models:
+        step = model.step
+        if isinstance(step, bool) or not isinstance(step, int) or not -(2**63) <= step < 2**63:
+            raise InvalidParameterError(
+                f"Invalid step {step!r} for logged model {model.model_id!r}: use a 64-bit integer"
+            )
+        links[(validate_model_id(model.model_id), step)] = None
+    return list(links)
+
+
+def logged_model_artifact_location(experiment_artifact_location: str, model_id: str) -> str:
+    """Where a logged model's files go: ``<experiment location>/models/<model_id>/artifacts``."""
+    return f"{experiment_artifact_location.rstrip('/')}/models/{model_id}/artifacts"

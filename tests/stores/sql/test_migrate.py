@@ -46,7 +46,7 @@ def test_the_revision_chain_is_kept() -> None:
 
     script = ScriptDirectory.from_config(alembic_config())
     chain = [(r.revision, r.down_revision) for r in reversed(list(script.walk_revisions()))]
-    assert chain == [("0001", None), ("0002", "0001")]
+    assert chain == [("0001", None), ("0002", "0001"), ("0003", "0002")]
 
 
 def test_head_constant_is_alembics_head() -> None:

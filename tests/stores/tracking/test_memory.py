@@ -21,10 +21,11 @@ from flowtrack.exceptions import InvalidParameterError, InvalidStateError
 from flowtrack.stores.tracking.base import TrackingStore
 from flowtrack.stores.tracking.memory import MemoryTrackingStore
 from flowtrack.stores.tracking.selection import resolve_tracking_store_class
+from flowtrack.testing.logged_models import LoggedModelTests
 from flowtrack.testing.tracking import TrackingStoreTests
 
 
-class TestMemoryStore(TrackingStoreTests):
+class TestMemoryStore(TrackingStoreTests, LoggedModelTests):
     """Runs the whole conformance suite against a fresh memory store per test."""
 
     @pytest.fixture

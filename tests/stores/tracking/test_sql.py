@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flowtrack.stores.sql.schema import SqlExperiment
 from flowtrack.stores.tracking.base import TrackingStore
 from flowtrack.stores.tracking.sql import SqlTrackingStore
+from flowtrack.testing.logged_models import LoggedModelTests
 from flowtrack.testing.tracking import TrackingStoreTests
 
 
@@ -24,7 +25,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-class TestSqliteStore(TrackingStoreTests):
+class TestSqliteStore(TrackingStoreTests, LoggedModelTests):
     """The suite on a SQLite file in tmp_path."""
 
     @pytest.fixture
@@ -44,7 +45,7 @@ def postgres_store_uri(postgres_database_uri: str) -> str:
 
 
 @pytest.mark.postgres
-class TestPostgresStore(TrackingStoreTests):
+class TestPostgresStore(TrackingStoreTests, LoggedModelTests):
     """The suite on PostgreSQL; every table is emptied before each test (the store recreates
     the Default experiment when it opens)."""
 

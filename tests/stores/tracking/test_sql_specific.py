@@ -164,7 +164,22 @@ def test_fast_entities_equal_validated_ones() -> None:
     assert built[0] == Metric(key="m", value=1.5, timestamp=10, step=3)
     assert hash(built[0]) == hash(Metric(key="m", value=1.5, timestamp=10, step=3))
     assert math.isnan(built[1].value)
-    assert built[0].model_dump() == {"key": "m", "value": 1.5, "timestamp": 10, "step": 3}
+    assert built[0].model_dump() == {
+        "key": "m",
+        "value": 1.5,
+        "timestamp": 10,
+        "step": 3,
+        "model_id": None,
+        "dataset_name": None,
+        "dataset_digest": None,
+        "run_id": None,
+    }
+    assert built[0].model_dump(exclude_unset=True) == {
+        "key": "m",
+        "value": 1.5,
+        "timestamp": 10,
+        "step": 3,
+    }
 
 
 def test_logged_again_point_does_not_become_latest(store: SqlTrackingStore) -> None:

@@ -67,6 +67,7 @@ VERSION_COLUMNS = (
     SqlModelVersion.run_link,
     SqlModelVersion.status,
     SqlModelVersion.status_message,
+    SqlModelVersion.logged_model_id,
 )
 
 
@@ -188,6 +189,7 @@ def load_versions(connection: sa.Connection, rows: Sequence[AnyRow]) -> list[Mod
             status_message=row.status_message,
             tags=tags[(row.model_id, row.version)],
             aliases=sorted(aliases[(row.model_id, row.version)]),
+            model_id=row.logged_model_id,
         )
         for row in rows
     ]

@@ -128,11 +128,12 @@ class SqlRegistryStore(RegistryStore):
         run_link: str | None = None,
         description: str | None = None,
         user_id: str | None = None,
+        model_id: str | None = None,
     ) -> ModelVersion:
         """See :meth:`RegistryStore.create_model_version`."""
-        validate_source(source, self._source_roots, run_id)
+        validate_source(source, self._source_roots, run_id, model_id)
         return versions.create_model_version(
-            self._db, name, source, run_id, tags, run_link, description, user_id
+            self._db, name, source, run_id, tags, run_link, description, user_id, model_id
         )
 
     def get_model_version(self, name: str, version: int | str) -> ModelVersion:

@@ -75,12 +75,13 @@ def create_model_version(
     run_link: str | None,
     description: str | None,
     user_id: str | None,
+    model_id: str | None = None,
 ) -> ModelVersion:
     """See :meth:`RegistryStore.create_model_version`; the caller validated the source."""
     validate_model_name(name)
     checked_tags = validate_tags(tags)
     validate_description(description)
-    rules.check_version_fields(run_link, user_id)
+    rules.check_version_fields(run_link, user_id, model_id)
     now = now_ms()
     with db.writer.begin() as connection:
         # The increment is the first write of the transaction: SQLite's BEGIN IMMEDIATE and
@@ -107,6 +108,7 @@ def create_model_version(
                 run_id=run_id,
                 run_link=run_link,
                 status=ModelVersionStatus.READY.value,
+                logged_model_id=model_id,
             )
         )
         if checked_tags:

@@ -79,6 +79,9 @@ class SqlModelVersion(Base):
     run_link: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(32))
     status_message: Mapped[str | None] = mapped_column(sa.Text)
+    #: The logged model (``m-...``) registered as this version, if any (``model_id`` is taken
+    #: by the registered model's key).
+    logged_model_id: Mapped[str | None] = mapped_column(sa.String(34))
 
 
 class SqlModelVersionTag(Base):

@@ -87,6 +87,9 @@ class SqlRun(Base):
     deleted_time: Mapped[int | None] = mapped_column(sa.BigInteger)
     #: Deleted by deleting its experiment, so restoring the experiment restores it.
     deleted_by_experiment: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    #: Whether the run has logged-model inputs or outputs: reading a run without any costs no
+    #: extra query.
+    has_models: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
 
     tags: Mapped[list[SqlRunTag]] = relationship(lazy="raise", passive_deletes=True)
     params: Mapped[list[SqlParam]] = relationship(lazy="raise", passive_deletes=True)

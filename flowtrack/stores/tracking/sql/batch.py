@@ -3,7 +3,9 @@
 Each batch is one short write transaction of a few multi-row (executemany) statements on a raw
 DBAPI cursor: check the run, check params for conflicts, insert params, upsert tags, insert
 metric points (identical points are stored once by the primary key) and upsert each key's
-latest value (greatest ``(step, timestamp)``, the later write winning ties).
+latest value (greatest ``(step, timestamp)``, the later write winning ties). Metrics carrying a
+``model_id`` are also stored as that logged model's metrics, with the run and dataset (MLflow
+3); the models are checked before anything is written.
 """
 
 from __future__ import annotations
@@ -115,8 +117,11 @@ def log_batch(
 ) -> None:
     """Write a validated batch in one transaction (see ``TrackingStore.log_batch``)."""
     hot = db.hot
+    linked = [m for m in metrics if m.model_id is not None] if metrics else None
     with raw_write_transaction(db.engine) as cursor:
         run_key = active_run_id(db, cursor, run_id)
+        if linked:
+            _check_models(db, cursor, {str(m.model_id) for m in linked})
         if params:
             _check_params(db, cursor, run_key, run_id, params)
             hot.insert_params.run(cursor, [(run_key, p.key, p.value) for p in params])
@@ -130,6 +135,36 @@ def log_batch(
                 cursor.execute(hot.update_run_name.sql, (names[-1], run_key))
         if metrics:
             _write_metrics(db, cursor, run_key, metrics)
+        if linked:
+            hot.insert_model_metrics.run(cursor, _model_metric_rows(run_id, linked))
+
+
+def _check_models(db: Database, cursor: Any, model_ids: set[str]) -> None:
+    """Every model a batch links metrics to exists and is active (checked before writing)."""
+    for model_id in sorted(model_ids):
+        found = cursor.execute(db.hot.model_stage.sql, (model_id,)).fetchone()
+        if found is None or found[0] != _ACTIVE:
+            raise rules.logged_model_not_found(model_id)
+
+
+def _model_metric_rows(run_id: str, metrics: Sequence[Metric]) -> list[tuple[Any, ...]]:
+    """Rows of MODEL_METRIC_COLUMNS, each point once; no dataset is stored as ''."""
+    return list(
+        dict.fromkeys(
+            (
+                m.model_id,
+                m.key,
+                m.step,
+                m.timestamp,
+                m.value if m.value == m.value else 0.0,
+                m.value != m.value,
+                run_id,
+                m.dataset_name or "",
+                m.dataset_digest or "",
+            )
+            for m in metrics
+        )
+    )
 
 
 def get_metric_history(

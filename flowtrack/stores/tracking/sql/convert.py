@@ -19,11 +19,16 @@ from flowtrack.entities import (
     Experiment,
     InputTag,
     LifecycleStage,
+    LoggedModel,
+    LoggedModelInput,
+    LoggedModelOutput,
+    LoggedModelStatus,
     Metric,
     Run,
     RunData,
     RunInfo,
     RunInputs,
+    RunOutputs,
     RunStatus,
 )
 from flowtrack.entities._base import Entity
@@ -32,8 +37,12 @@ __all__ = [
     "construct",
     "dataset_input",
     "experiment",
+    "logged_model",
     "metric_value",
     "metrics_from_rows",
+    "model_input",
+    "model_metric",
+    "model_output",
     "run",
     "run_info",
 ]
@@ -64,6 +73,10 @@ def metrics_from_rows(key: str, rows: Iterable[Sequence[Any]]) -> list[Metric]:
             "value": nan if value is None else float(value),
             "timestamp": timestamp,
             "step": step,
+            "model_id": None,
+            "dataset_name": None,
+            "dataset_digest": None,
+            "run_id": None,
         }
         append(trusted(fields, fields_set))
     return points
@@ -124,16 +137,78 @@ def dataset_input(row: Sequence[Any]) -> DatasetInput:
     return construct(DatasetInput, {"dataset": dataset, "tags": tags})
 
 
+def model_metric(row: Sequence[Any]) -> Metric:
+    """A logged model's metric point from ``(model_id, key, value, is_nan, timestamp, step,
+    run_id, dataset_name, dataset_digest)``; an empty dataset name and digest mean none."""
+    model_id, key, value, is_nan, timestamp, step, run_id, dataset_name, dataset_digest = row
+    return construct(
+        Metric,
+        {
+            "key": key,
+            "value": math.nan if is_nan else float(value),
+            "timestamp": timestamp,
+            "step": step,
+            "model_id": model_id,
+            "dataset_name": dataset_name or None,
+            "dataset_digest": dataset_digest or None,
+            "run_id": run_id,
+        },
+    )
+
+
+def logged_model(
+    row: Sequence[Any],
+    tags: dict[str, str],
+    params: dict[str, str],
+    metrics: list[Metric] | None,
+) -> LoggedModel:
+    """A logged model from ``(model_id, experiment_id, name, artifact_location, created,
+    updated, model_type, source_run_id, status, status_message)`` and its parts."""
+    (model_id, experiment_id, name, location, created, updated, model_type, source, status,
+     message) = row  # fmt: skip
+    return construct(
+        LoggedModel,
+        {
+            "experiment_id": str(experiment_id),
+            "model_id": model_id,
+            "name": name,
+            "artifact_location": location,
+            "creation_timestamp": created,
+            "last_updated_timestamp": updated,
+            "model_type": model_type,
+            "source_run_id": source,
+            "status": LoggedModelStatus(status),
+            "status_message": message,
+            "tags": tags,
+            "params": params,
+            "metrics": metrics,
+        },
+    )
+
+
+def model_input(model_id: str) -> LoggedModelInput:
+    """A run's logged-model input."""
+    return construct(LoggedModelInput, {"model_id": model_id})
+
+
+def model_output(model_id: str, step: int) -> LoggedModelOutput:
+    """A run's logged-model output."""
+    return construct(LoggedModelOutput, {"model_id": model_id, "step": step})
+
+
 def run(
     info: RunInfo,
     metrics: dict[str, float],
     params: dict[str, str],
     tags: dict[str, str],
     inputs: list[DatasetInput],
+    model_inputs: list[LoggedModelInput] | None = None,
+    model_outputs: list[LoggedModelOutput] | None = None,
 ) -> Run:
     """A run from its parts."""
     data = construct(RunData, {"metrics": metrics, "params": params, "tags": tags})
-    return construct(
-        Run,
-        {"info": info, "data": data, "inputs": construct(RunInputs, {"dataset_inputs": inputs})},
+    run_inputs = construct(
+        RunInputs, {"dataset_inputs": inputs, "model_inputs": model_inputs or []}
     )
+    outputs = construct(RunOutputs, {"model_outputs": model_outputs or []})
+    return construct(Run, {"info": info, "data": data, "inputs": run_inputs, "outputs": outputs})

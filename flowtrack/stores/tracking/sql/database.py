@@ -27,14 +27,24 @@ from flowtrack.stores.sql.schema import (
     SqlDataset,
     SqlExperiment,
     SqlLatestMetric,
+    SqlLoggedModel,
+    SqlLoggedModelMetric,
     SqlMetric,
     SqlParam,
     SqlRun,
     SqlRunInput,
+    SqlRunLoggedModel,
     SqlRunTag,
 )
 
-__all__ = ["RUN_INFO_COLUMNS", "Database", "HotStatements", "Positional"]
+__all__ = [
+    "MODEL_METRIC_COLUMNS",
+    "RUN_INFO_COLUMNS",
+    "RUN_LOAD_COLUMNS",
+    "Database",
+    "HotStatements",
+    "Positional",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +98,20 @@ _RUN_INSERT_COLUMNS = (
 )
 #: How runs are read: the internal id, then RunInfo's fields in convert.run_info's order.
 RUN_INFO_COLUMNS = (SqlRun.id, *(getattr(SqlRun, name) for name in _RUN_INSERT_COLUMNS))
+#: How whole runs are read: RUN_INFO_COLUMNS, then whether the run links logged models.
+RUN_LOAD_COLUMNS = (*RUN_INFO_COLUMNS, SqlRun.has_models)
+#: Columns of a logged-model metric row, in the order of HotStatements.insert_model_metrics.
+MODEL_METRIC_COLUMNS = (
+    "model_id",
+    "key",
+    "step",
+    "timestamp",
+    "value",
+    "is_nan",
+    "run_id",
+    "dataset_name",
+    "dataset_digest",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +125,7 @@ class HotStatements:
 
     select_run: Positional
     select_run_info: Positional
+    select_run_load: Positional
     select_experiment_for_run: Positional
     insert_run: Positional
     update_run_info: Positional
@@ -117,6 +142,9 @@ class HotStatements:
     run_params: Positional
     run_tags: Positional
     run_inputs: Positional
+    run_models: Positional
+    model_stage: Positional
+    insert_model_metrics: BulkWrite
 
     @classmethod
     def compile_for(cls, engine: Engine) -> HotStatements:
@@ -166,6 +194,10 @@ class HotStatements:
             ),
             select_run_info=_compile(
                 sa.select(*RUN_INFO_COLUMNS).where(SqlRun.run_uuid == sa.bindparam("run_uuid")),
+                dialect,
+            ),
+            select_run_load=_compile(
+                sa.select(*RUN_LOAD_COLUMNS).where(SqlRun.run_uuid == sa.bindparam("run_uuid")),
                 dialect,
             ),
             select_experiment_for_run=_compile(
@@ -261,6 +293,27 @@ class HotStatements:
                 .order_by(SqlRunInput.id),
                 dialect,
                 ("ids",),
+            ),
+            run_models=_compile(
+                sa.select(
+                    SqlRunLoggedModel.run_id,
+                    SqlRunLoggedModel.direction,
+                    SqlRunLoggedModel.model_id,
+                    SqlRunLoggedModel.step,
+                )
+                .where(_ids_in(SqlRunLoggedModel.run_id, sqlite_dialect))
+                .order_by(SqlRunLoggedModel.id),
+                dialect,
+                ("ids",),
+            ),
+            model_stage=_compile(
+                sa.select(SqlLoggedModel.lifecycle_stage).where(
+                    SqlLoggedModel.model_id == sa.bindparam("model_id")
+                ),
+                dialect,
+            ),
+            insert_model_metrics=compile_bulk_insert(
+                SqlLoggedModelMetric, MODEL_METRIC_COLUMNS, keep_existing, dialect
             ),
             history_page=_compile(
                 history.limit(sa.bindparam("limit")).offset(sa.bindparam("offset")),

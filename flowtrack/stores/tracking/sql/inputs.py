@@ -1,4 +1,4 @@
-"""Dataset inputs: datasets stored once per experiment, linked to a run once per context."""
+"""Run inputs: datasets stored once per experiment, linked to a run once per context; models."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from flowtrack.entities import DatasetInput, LifecycleStage
+from flowtrack._private.validation import validate_model_id
+from flowtrack.entities import DatasetInput, LifecycleStage, LoggedModelInput
 from flowtrack.exceptions import InvalidParameterError
 from flowtrack.stores.sql.schema import SqlDataset, SqlRun, SqlRunInput
 from flowtrack.stores.tracking import rules
 from flowtrack.stores.tracking.sql.batch import run_not_found
 from flowtrack.stores.tracking.sql.database import Database
+from flowtrack.stores.tracking.sql.logged_models import link_models
 
 __all__ = ["log_inputs"]
 
@@ -37,8 +39,14 @@ def _check_lengths(dataset_input: DatasetInput) -> None:
             )
 
 
-def log_inputs(db: Database, run_id: str, datasets: Sequence[DatasetInput]) -> None:
-    """Record dataset inputs of an active run in one transaction."""
+def log_inputs(
+    db: Database,
+    run_id: str,
+    datasets: Sequence[DatasetInput],
+    models: Sequence[LoggedModelInput] = (),
+) -> None:
+    """Record dataset and logged-model inputs of an active run in one transaction."""
+    model_links = [(validate_model_id(m.model_id), 0) for m in models]
     for dataset_input in datasets:
         _check_lengths(dataset_input)
     with db.writer.begin() as connection:
@@ -52,6 +60,8 @@ def log_inputs(db: Database, run_id: str, datasets: Sequence[DatasetInput]) -> N
         run_key, experiment, stage = found
         if stage != LifecycleStage.ACTIVE.value:
             raise rules.run_not_active(run_id, "log inputs")
+        if model_links:
+            link_models(db, connection, run_key, "input", model_links)
         if not datasets:
             return
         unique: dict[tuple[str, str], dict[str, Any]] = {}

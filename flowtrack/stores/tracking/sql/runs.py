@@ -14,6 +14,8 @@ from flowtrack._private.validation import validate_key, validate_run_id, validat
 from flowtrack.entities import (
     DatasetInput,
     LifecycleStage,
+    LoggedModelInput,
+    LoggedModelOutput,
     PagedList,
     Run,
     RunInfo,
@@ -36,7 +38,7 @@ from flowtrack.stores.sql.schema import (
 from flowtrack.stores.tracking import rules
 from flowtrack.stores.tracking.sql import convert
 from flowtrack.stores.tracking.sql.batch import run_not_found
-from flowtrack.stores.tracking.sql.database import RUN_INFO_COLUMNS, Database
+from flowtrack.stores.tracking.sql.database import RUN_LOAD_COLUMNS, Database
 from flowtrack.stores.tracking.sql.experiments import (
     experiment_key,
     view_type_stages,
@@ -57,8 +59,27 @@ _ACTIVE = LifecycleStage.ACTIVE.value
 _DELETED = LifecycleStage.DELETED.value
 
 
+def _model_links(
+    db: Database, cursor: Any, rows: Sequence[Any]
+) -> tuple[dict[int, list[LoggedModelInput]], dict[int, list[LoggedModelOutput]]]:
+    """Logged-model inputs and outputs of the runs flagged ``has_models`` (no query if none)."""
+    inputs: defaultdict[int, list[LoggedModelInput]] = defaultdict(list)
+    outputs: defaultdict[int, list[LoggedModelOutput]] = defaultdict(list)
+    linked = [row[0] for row in rows if row[10]]
+    if linked:
+        for run_key, direction, model_id, step in cursor.execute(
+            db.hot.run_models.sql, (db.id_list(linked),)
+        ).fetchall():
+            if direction == "output":
+                outputs[run_key].append(convert.model_output(model_id, step))
+            else:
+                inputs[run_key].append(convert.model_input(model_id))
+    return inputs, outputs
+
+
 def _load_runs(db: Database, cursor: Any, rows: Sequence[Any]) -> list[Run]:
-    """Runs with their latest metrics, params, tags and dataset inputs (four queries)."""
+    """Runs (rows of RUN_LOAD_COLUMNS) with their latest metrics, params, tags and inputs
+    (four queries), and their logged-model links (a fifth, only for runs that have some)."""
     if not rows:
         return []
     hot, ids = db.hot, (db.id_list([row[0] for row in rows]),)
@@ -74,13 +95,16 @@ def _load_runs(db: Database, cursor: Any, rows: Sequence[Any]) -> list[Run]:
     inputs: defaultdict[int, list[DatasetInput]] = defaultdict(list)
     for row in cursor.execute(hot.run_inputs.sql, ids).fetchall():
         inputs[row[0]].append(convert.dataset_input(row[1:]))
+    model_inputs, model_outputs = _model_links(db, cursor, rows)
     return [
         convert.run(
-            convert.run_info(row[1:]),
+            convert.run_info(row[1:10]),
             metrics.get(row[0], {}),
             params.get(row[0], {}),
             tags.get(row[0], {}),
             inputs.get(row[0], []),
+            model_inputs.get(row[0]),
+            model_outputs.get(row[0]),
         )
         for row in rows
     ]
@@ -89,7 +113,7 @@ def _load_runs(db: Database, cursor: Any, rows: Sequence[Any]) -> list[Run]:
 def get_run(db: Database, run_id: str) -> Run:
     """One run (active or deleted) with everything logged to it."""
     with raw_read_transaction(db.engine) as cursor:
-        rows = cursor.execute(db.hot.select_run_info.sql, (run_id,)).fetchall()
+        rows = cursor.execute(db.hot.select_run_load.sql, (run_id,)).fetchall()
         if not rows:
             raise run_not_found(run_id)
         return _load_runs(db, cursor, rows)[0]
@@ -227,7 +251,7 @@ def search_runs(
             continue  # too large to be an experiment id: no runs
     if not keys:
         return PagedList([])
-    query = run_query(RUN_INFO_COLUMNS, keys, stages, comparisons, order_bys, db.sqlite)
+    query = run_query(RUN_LOAD_COLUMNS, keys, stages, comparisons, order_bys, db.sqlite)
     with db.engine.connect() as connection:
         rows = connection.execute(query.limit(limit + 1).offset(offset)).all()
         cursor = connection.connection.cursor()  # same transaction, without Core's overhead

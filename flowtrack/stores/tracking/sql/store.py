@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from flowtrack.entities import (
     DatasetInput,
     Experiment,
     ExperimentTag,
     LifecycleStage,
+    LoggedModel,
+    LoggedModelInput,
+    LoggedModelOutput,
+    LoggedModelParameter,
+    LoggedModelStatus,
+    LoggedModelTag,
     Metric,
     PagedList,
     Param,
@@ -26,7 +33,7 @@ from flowtrack.stores.sql.engine import (
 )
 from flowtrack.stores.sql.migrate import ensure_schema
 from flowtrack.stores.tracking.base import DEFAULT_ARTIFACT_DIRECTORY, TrackingStore
-from flowtrack.stores.tracking.sql import batch, experiments, inputs, runs
+from flowtrack.stores.tracking.sql import batch, experiments, inputs, logged_models, runs
 from flowtrack.stores.tracking.sql.database import Database
 
 __all__ = ["SqlTrackingStore"]
@@ -208,9 +215,78 @@ class SqlTrackingStore(TrackingStore):
             page_token,
         )
 
-    def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput]) -> None:
+    def log_inputs(
+        self,
+        run_id: str,
+        datasets: Sequence[DatasetInput] = (),
+        models: Sequence[LoggedModelInput] = (),
+    ) -> None:
         """See :meth:`TrackingStore.log_inputs`."""
-        inputs.log_inputs(self._db, run_id, datasets)
+        inputs.log_inputs(self._db, run_id, datasets, models)
+
+    # ------------------------------------------------------------------ logged models
+
+    def create_logged_model(
+        self,
+        experiment_id: str,
+        name: str | None = None,
+        source_run_id: str | None = None,
+        tags: Sequence[LoggedModelTag] = (),
+        params: Sequence[LoggedModelParameter] = (),
+        model_type: str | None = None,
+    ) -> LoggedModel:
+        """See :meth:`TrackingStore.create_logged_model`."""
+        return logged_models.create_logged_model(
+            self._db, experiment_id, name, source_run_id, tags, params, model_type
+        )
+
+    def get_logged_model(self, model_id: str, allow_deleted: bool = False) -> LoggedModel:
+        """See :meth:`TrackingStore.get_logged_model`."""
+        return logged_models.get_logged_model(self._db, model_id, allow_deleted)
+
+    def delete_logged_model(self, model_id: str) -> None:
+        """See :meth:`TrackingStore.delete_logged_model`."""
+        logged_models.delete_logged_model(self._db, model_id)
+
+    def finalize_logged_model(
+        self, model_id: str, status: LoggedModelStatus, status_message: str | None = None
+    ) -> LoggedModel:
+        """See :meth:`TrackingStore.finalize_logged_model`."""
+        return logged_models.finalize_logged_model(self._db, model_id, status, status_message)
+
+    def set_logged_model_tags(self, model_id: str, tags: Sequence[LoggedModelTag]) -> None:
+        """See :meth:`TrackingStore.set_logged_model_tags`."""
+        logged_models.set_logged_model_tags(self._db, model_id, tags)
+
+    def delete_logged_model_tag(self, model_id: str, key: str) -> None:
+        """See :meth:`TrackingStore.delete_logged_model_tag`."""
+        logged_models.delete_logged_model_tag(self._db, model_id, key)
+
+    def log_logged_model_params(
+        self, model_id: str, params: Sequence[LoggedModelParameter]
+    ) -> None:
+        """See :meth:`TrackingStore.log_logged_model_params`."""
+        logged_models.log_logged_model_params(self._db, model_id, params)
+
+    def search_logged_models(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        datasets: Sequence[Mapping[str, Any]] | None = None,
+        max_results: int | None = None,
+        order_by: Sequence[Mapping[str, Any]] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[LoggedModel]:
+        """See :meth:`TrackingStore.search_logged_models`."""
+        return logged_models.search_logged_models(
+            self._db, experiment_ids, filter_string, datasets, max_results, order_by, page_token
+        )
+
+    def log_outputs(self, run_id: str, models: Sequence[LoggedModelOutput]) -> None:
+        """See :meth:`TrackingStore.log_outputs`."""
+        logged_models.log_outputs(self._db, run_id, models)
+
+    # ------------------------------------------------------------------ garbage collection
 
     def list_deleted_runs(self, older_than_ms: int | None = None) -> list[str]:
         """See :meth:`TrackingStore.list_deleted_runs`."""
