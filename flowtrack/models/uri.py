@@ -156,6 +156,12 @@ def _parse_models_uri(uri: str) -> ModelLocation:
     if model_id is not None:
         try:
             model = current_client().get_logged_model(model_id)
+        except InvalidParameterError as exc:
+            raise InvalidParameterError(
+                f"Invalid model URI {uri!r}: {model_id!r} is not a logged model id; use "
+                "'models:/<model_id>' (m-...), 'models:/<name>/<version>', "
+                "'models:/<name>/<stage>', 'models:/<name>/latest' or 'models:/<name>@<alias>'"
+            ) from exc
         except NotFoundError as exc:
             raise NotFoundError(
                 f"Cannot load {uri!r}: there is no logged model {model_id!r} (a registered "

@@ -144,7 +144,11 @@ def test_log_model_extras_step_model_type_and_an_initialized_model(
         pending = mlflow.initialize_logged_model(name="candidate", model_type="classifier")
         assert pending.status == LoggedModelStatus.PENDING
         info = mlflow.sklearn.log_model(
-            classifier, name="candidate", extra_files=[str(notes)], step=5, model_id=pending.model_id
+            classifier,
+            name="candidate",
+            extra_files=[str(notes)],
+            step=5,
+            model_id=pending.model_id,
         )
     assert info.model_id == pending.model_id
     model = mlflow.get_logged_model(pending.model_id)
@@ -205,9 +209,7 @@ def test_search_logged_models_as_frame_and_list(classifier: LogisticRegression) 
 
     found = mlflow.search_logged_models(output_format="list")
     assert [m.name for m in found] == ["second", "first"]
-    good = mlflow.search_logged_models(
-        filter_string="metrics.accuracy > 0.8", output_format="list"
-    )
+    good = mlflow.search_logged_models(filter_string="metrics.accuracy > 0.8", output_format="list")
     assert [m.model_id for m in good] == [second.model_id]
     frame = mlflow.search_logged_models(
         order_by=[{"field_name": "metrics.accuracy", "ascending": True}]

@@ -144,19 +144,19 @@ def log_metric(
         client.log_metric(target, key, value, timestamp, step, synchronous)
         return
     entity = _dataset_entity(dataset)
-    link_inputs(client, target, [m for m in model_ids if m is not None], entity)
-    for linked in model_ids or [None]:
-        client.log_metric(
-            target,
-            key,
-            value,
-            timestamp,
-            step,
-            synchronous,
-            dataset_name=None if entity is None else entity.name,
-            dataset_digest=None if entity is None else entity.digest,
-            model_id=linked,
-        )
+    link_inputs(client, target, model_ids, entity)
+    # One point, linked to the first model, as MLflow's log_metric does (log_metrics links all).
+    client.log_metric(
+        target,
+        key,
+        value,
+        timestamp,
+        step,
+        synchronous,
+        dataset_name=None if entity is None else entity.name,
+        dataset_digest=None if entity is None else entity.digest,
+        model_id=model_ids[0] if model_ids else None,
+    )
 
 
 def log_metrics(
@@ -192,6 +192,7 @@ def log_metrics(
     model_id = model_id or get_active_model_id()
     model_ids = [model_id] if model_id is not None else output_model_ids(client, target, at_step)
     entity = _dataset_entity(dataset)
+    links: list[str | None] = [*model_ids] or [None]
     batch = [
         Metric(
             key=validate_key("metric", key),
@@ -203,7 +204,7 @@ def log_metrics(
             dataset_digest=None if entity is None else entity.digest,
         )
         for key, value in metrics.items()
-        for linked in model_ids or [None]
+        for linked in links
     ]
     if model_ids or entity is not None:
         link_inputs(client, target, model_ids, entity)
