@@ -349,3 +349,25 @@ def test_client_logged_model_methods(tmp_path: Path) -> None:
     client.delete_logged_model(model.model_id)
     with pytest.raises(NotFoundError):
         client.get_logged_model(model.model_id)
+
+
+@pytest.mark.usefixtures("backend")
+def test_models_predict_cli_loads_models_and_runs_uris(
+    iris: Any, classifier: LogisticRegression, tmp_path: Path
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from flowtrack.cli.main import app
+
+    X, _ = iris
+    with mlflow.start_run() as run:
+        info = mlflow.sklearn.log_model(classifier, name="model")
+    source = tmp_path / "input.json"
+    source.write_text(json.dumps({"dataframe_records": X.head(5).to_dict(orient="records")}))
+    expected = [int(v) for v in classifier.predict(X.head(5))]
+    for uri in (info.model_uri, f"runs:/{run.info.run_id}/model"):
+        result = CliRunner().invoke(app, ["models", "predict", "-m", uri, "-i", str(source)])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout) == {"predictions": expected}

@@ -36,6 +36,12 @@ class ActiveModel(LoggedModel):
     """The logged model :func:`set_active_model` made active; as a context manager, leaving the
     ``with`` block makes the previously active model active again.
 
+    Creating one makes ``logged_model`` this context's active model (as MLflow's does).
+
+    Args:
+        logged_model: The model to make active.
+        set_by_user: Whether the user chose it (``set_active_model``) rather than flowtrack.
+
     Example:
         >>> with flowtrack.set_active_model(name="agent") as model:
         ...     flowtrack.get_active_model_id() == model.model_id
@@ -43,6 +49,13 @@ class ActiveModel(LoggedModel):
     """
 
     _previous: str | None = PrivateAttr(default=None)
+    _set_by_user: bool = PrivateAttr(default=False)
+
+    def __init__(self, logged_model: LoggedModel, set_by_user: bool = False) -> None:
+        super().__init__(**dict(logged_model))
+        self._previous = get_active_model_id()
+        self._set_by_user = set_by_user
+        _state.ACTIVE_MODEL_ID.set(self.model_id)
 
     def __enter__(self) -> ActiveModel:
         return self
@@ -101,9 +114,7 @@ def set_active_model(*, name: str | None = None, model_id: str | None = None) ->
                 name,
             )
         model = found[0] if found else create_external_model(name=name)
-    active = ActiveModel.model_validate(model.model_dump())
-    active._previous = get_active_model_id()
-    _state.ACTIVE_MODEL_ID.set(active.model_id)
+    active = ActiveModel(model, set_by_user=True)
     _logger.info("Active model is set to the logged model with ID: %s", active.model_id)
     return active
 
