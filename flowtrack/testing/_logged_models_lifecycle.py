@@ -239,6 +239,10 @@ class LoggedModelLifecycleTests(StoreTestsBase):
                 Metric(key="plain", value=1.0, timestamp=0),
             ],
         )
+        store.log_batch(  # keys order by code point: "Zeta" before "acc"
+            run_id,
+            metrics=[model_metric("Zeta", 1.0, model_id), model_metric("beta", 2.0, model_id)],
+        )
         store.log_batch(  # the same point again: stored once
             run_id,
             metrics=[
@@ -247,8 +251,8 @@ class LoggedModelLifecycleTests(StoreTestsBase):
         )
         metrics = store.get_logged_model(model_id).metrics
         assert metrics is not None
-        assert len(metrics) == 2
-        acc, loss = metrics
+        assert [m.key for m in metrics] == ["Zeta", "acc", "beta", "loss"]
+        _, acc, _, loss = metrics
         assert (acc.key, acc.value, acc.step, acc.timestamp) == ("acc", 0.9, 1, 5)
         assert (acc.model_id, acc.run_id) == (model_id, run_id)
         assert (acc.dataset_name, acc.dataset_digest) == ("val", "d1")
@@ -260,6 +264,8 @@ class LoggedModelLifecycleTests(StoreTestsBase):
         assert run.data.metrics["plain"] == 1.0
         history = store.get_metric_history(run_id, "acc")
         assert [(m.value, m.step) for m in history] == [(0.9, 1)]
+        # The run's history holds plain points, as MLflow's: the model link lives on the model.
+        assert (history[0].model_id, history[0].dataset_name, history[0].run_id) == (None,) * 3
 
     def test_log_batch_with_unknown_model_writes_nothing(self, store: TrackingStore) -> None:
         run_id = new_run(store)

@@ -18,6 +18,7 @@ from flowtrack._private.validation import validate_experiment_id, validate_model
 from flowtrack.entities import (
     LifecycleStage,
     LoggedModel,
+    LoggedModelInput,
     LoggedModelOutput,
     LoggedModelParameter,
     LoggedModelStatus,
@@ -39,12 +40,17 @@ from flowtrack.stores.tracking._logged_model_store import LoggedModelStore
 from flowtrack.stores.tracking._memory_experiments import ExperimentTable
 from flowtrack.stores.tracking._memory_records import RunRecord
 
-__all__ = ["DEFAULT_SEARCH_MAX_RESULTS", "LoggedModelRecord", "MemoryLoggedModels"]
+__all__ = ["DEFAULT_SEARCH_MAX_RESULTS", "LoggedModelRecord", "MemoryLoggedModels", "run_point"]
 
 #: ``search_logged_models`` page size when ``max_results`` is None, as MLflow.
 DEFAULT_SEARCH_MAX_RESULTS = 100
 
 _PointKey = tuple[str, float | str, int, int, str | None, str | None, str | None]
+
+
+def run_point(metric: Metric) -> Metric:
+    """The point a model-linked metric adds to its run's history: without model or dataset."""
+    return Metric(key=metric.key, value=metric.value, timestamp=metric.timestamp, step=metric.step)
 
 
 @dataclass
@@ -247,6 +253,13 @@ class MemoryLoggedModels(LoggedModelStore):
             for link in links:
                 if link not in record.model_outputs:
                     record.model_outputs.append(link)
+
+    def _add_model_inputs(self, record: RunRecord, models: Sequence[LoggedModelInput]) -> None:
+        """Link active models to a run as inputs, each once (all checked before linking)."""
+        model_ids = [self._model(model.model_id).model.model_id for model in models]
+        for model_id in model_ids:
+            if model_id not in record.model_inputs:
+                record.model_inputs.append(model_id)
 
     def _forget_models(self, experiment_id: str) -> None:
         """Drop every model of a purged experiment."""

@@ -59,7 +59,11 @@ from flowtrack.search.parser import (
 )
 from flowtrack.stores.tracking import rules
 from flowtrack.stores.tracking._memory_experiments import ExperimentTable
-from flowtrack.stores.tracking._memory_logged_models import LoggedModelRecord, MemoryLoggedModels
+from flowtrack.stores.tracking._memory_logged_models import (
+    LoggedModelRecord,
+    MemoryLoggedModels,
+    run_point,
+)
 from flowtrack.stores.tracking._memory_records import RunRecord
 from flowtrack.stores.tracking.base import (
     DEFAULT_EXPERIMENT_NAME,
@@ -330,7 +334,8 @@ class MemoryTrackingStore(MemoryLoggedModels, TrackingStore):
                 if tag.key == MLFLOW_RUN_NAME:
                     record.update(run_name=tag.value)
             for metric in metrics:
-                record.add_metric(metric)
+                # A run's history holds plain points, as MLflow's (and the SQL store's).
+                record.add_metric(metric if metric.model_id is None else run_point(metric))
 
     def delete_tag(self, run_id: str, key: str) -> None:
         """Delete a run tag; see :meth:`TrackingStore.delete_tag`."""
@@ -388,10 +393,7 @@ class MemoryTrackingStore(MemoryLoggedModels, TrackingStore):
         """Link datasets (each (name, digest) stored once per experiment) and models to a run."""
         with self._lock:
             record = self._writable_run(run_id)
-            model_ids = [self._model(model.model_id).model.model_id for model in models]
-            for model_id in model_ids:
-                if model_id not in record.model_inputs:
-                    record.model_inputs.append(model_id)
+            self._add_model_inputs(record, models)
             experiment = self._experiments.get(record.info.experiment_id)
             for dataset_input in datasets:
                 dataset = dataset_input.dataset

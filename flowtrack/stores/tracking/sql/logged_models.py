@@ -32,6 +32,7 @@ from flowtrack.search.logged_models import (
     parse_logged_model_order_by,
 )
 from flowtrack.search.paging import decode_page_token, encode_page_token, validate_max_results
+from flowtrack.stores.sql.conditions import ordered
 from flowtrack.stores.sql.schema import (
     SqlExperiment,
     SqlLoggedModel,
@@ -102,7 +103,7 @@ def _upsert(db: Database, table: Any) -> Any:
     )
 
 
-def _load(connection: sa.Connection, rows: Sequence[Any]) -> list[LoggedModel]:
+def _load(db: Database, connection: sa.Connection, rows: Sequence[Any]) -> list[LoggedModel]:
     """Models from rows of _MODEL_COLUMNS, with their tags, params and metrics (3 queries)."""
     if not rows:
         return []
@@ -122,7 +123,7 @@ def _load(connection: sa.Connection, rows: Sequence[Any]) -> list[LoggedModel]:
             m.dataset_name, m.dataset_digest,
         )
         .where(m.model_id.in_(ids))
-        .order_by(m.model_id, m.key, m.step, m.timestamp, m.id)
+        .order_by(m.model_id, ordered(m.key, True, True, db.sqlite), m.step, m.timestamp, m.id)
     ):  # fmt: skip
         metrics[row[0]].append(convert.model_metric(row))
     return [
@@ -197,7 +198,7 @@ def get_logged_model(db: Database, model_id: str, allow_deleted: bool) -> Logged
         rows = connection.execute(query).all()
         if not rows:
             raise rules.logged_model_not_found(model_id)
-        return _load(connection, rows)[0]
+        return _load(db, connection, rows)[0]
 
 
 def _update(db: Database, model_id: str, **values: Any) -> None:
@@ -318,5 +319,5 @@ def search_logged_models(
     )
     with db.engine.connect() as connection:
         rows = connection.execute(query.limit(limit + 1).offset(offset)).all()
-        models = _load(connection, rows[:limit])
+        models = _load(db, connection, rows[:limit])
     return PagedList(models, encode_page_token(offset + limit) if len(rows) > limit else None)

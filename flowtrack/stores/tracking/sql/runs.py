@@ -60,20 +60,18 @@ _DELETED = LifecycleStage.DELETED.value
 
 
 def _model_links(
-    db: Database, cursor: Any, rows: Sequence[Any]
+    db: Database, cursor: Any, linked: list[int]
 ) -> tuple[dict[int, list[LoggedModelInput]], dict[int, list[LoggedModelOutput]]]:
-    """Logged-model inputs and outputs of the runs flagged ``has_models`` (no query if none)."""
+    """Logged-model inputs and outputs of the runs with these keys."""
     inputs: defaultdict[int, list[LoggedModelInput]] = defaultdict(list)
     outputs: defaultdict[int, list[LoggedModelOutput]] = defaultdict(list)
-    linked = [row[0] for row in rows if row[10]]
-    if linked:
-        for run_key, direction, model_id, step in cursor.execute(
-            db.hot.run_models.sql, (db.id_list(linked),)
-        ).fetchall():
-            if direction == "output":
-                outputs[run_key].append(convert.model_output(model_id, step))
-            else:
-                inputs[run_key].append(convert.model_input(model_id))
+    for run_key, direction, model_id, step in cursor.execute(
+        db.hot.run_models.sql, (db.id_list(linked),)
+    ).fetchall():
+        if direction == "output":
+            outputs[run_key].append(convert.model_output(model_id, step))
+        else:
+            inputs[run_key].append(convert.model_input(model_id))
     return inputs, outputs
 
 
@@ -95,7 +93,20 @@ def _load_runs(db: Database, cursor: Any, rows: Sequence[Any]) -> list[Run]:
     inputs: defaultdict[int, list[DatasetInput]] = defaultdict(list)
     for row in cursor.execute(hot.run_inputs.sql, ids).fetchall():
         inputs[row[0]].append(convert.dataset_input(row[1:]))
-    model_inputs, model_outputs = _model_links(db, cursor, rows)
+    # Only runs flagged has_models cost a fifth query.
+    linked = [row[0] for row in rows if row[10]]
+    if not linked:
+        return [
+            convert.run(
+                convert.run_info(row[1:10]),
+                metrics.get(row[0], {}),
+                params.get(row[0], {}),
+                tags.get(row[0], {}),
+                inputs.get(row[0], []),
+            )
+            for row in rows
+        ]
+    model_inputs, model_outputs = _model_links(db, cursor, linked)
     return [
         convert.run(
             convert.run_info(row[1:10]),
