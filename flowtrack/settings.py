@@ -83,6 +83,20 @@ class Settings(BaseSettings):
         ),
         description="The experiment id runs go to when none is set in code (wins over the name).",
     )
+    active_model_id: str | None = Field(
+        default=None,
+        min_length=1,
+        validation_alias=AliasChoices(
+            "active_model_id",
+            "FLOWTRACK_ACTIVE_MODEL_ID",
+            "MLFLOW_ACTIVE_MODEL_ID",
+            "_MLFLOW_ACTIVE_MODEL_ID",
+        ),
+        description=(
+            "The logged model (m-...) metrics are linked to when no set_active_model() is in "
+            "effect; read once per thread or task context."
+        ),
+    )
     async_logging: bool = Field(
         default=False,
         validation_alias=AliasChoices(

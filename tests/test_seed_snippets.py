@@ -295,13 +295,14 @@ def test_seed001_sklearn_log_and_load_model(tracking_uri: str) -> None:
 
     # Train and save a model
     model = RandomForestClassifier()
-    mlflow.sklearn.log_model(model, "random_forest_model")
+    info = mlflow.sklearn.log_model(model, "random_forest_model")
 
-    # log_model started a run, as MLflow does; the note's "runs://random_forest_model" names no
-    # run (MLflow refuses it too), so the URI gets the run id.
-    run_id = mlflow.active_run().info.run_id
+    # MLflow 3 logs a logged model, with no run when none is active; the note's
+    # "runs://random_forest_model" names no run (MLflow refuses it too), so the model is loaded
+    # by the URI log_model returned, models:/<model_id>.
+    assert mlflow.active_run() is None
     # Load the model later for inference
-    loaded_model = mlflow.sklearn.load_model(f"runs:/{run_id}/random_forest_model")
+    loaded_model = mlflow.sklearn.load_model(info.model_uri)
 
     assert isinstance(loaded_model, RandomForestClassifier)
     assert loaded_model.get_params() == model.get_params()
@@ -597,7 +598,7 @@ def test_seed003_elasticnet_train_and_serve(sqlite_uri: str, tmp_path: Path) -> 
     train_x, test_x = train.drop(columns=["quality"]), test.drop(columns=["quality"])
     alpha, l1_ratio = 0.42, 0.1
 
-    with mlflow.start_run() as run:
+    with mlflow.start_run():
         lr = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, random_state=42)
         lr.fit(train_x, train["quality"])
         predicted_qualities = lr.predict(test_x)
@@ -607,10 +608,10 @@ def test_seed003_elasticnet_train_and_serve(sqlite_uri: str, tmp_path: Path) -> 
         mlflow.log_metric("rmse", rmse)
         mlflow.log_metric("r2", r2_score(test["quality"], predicted_qualities))
         mlflow.log_metric("mae", mean_absolute_error(test["quality"], predicted_qualities))
-        mlflow.sklearn.log_model(lr, name="model")
+        info = mlflow.sklearn.log_model(lr, name="model")
 
-    # The "Full Path" of the model, as the UI shows it: the run's artifact location + /model.
-    path = mlflow.get_run(run.info.run_id).info.artifact_uri + "/model"
+    # The "Full Path" of the model, as the UI shows it: the logged model's artifact location.
+    path = mlflow.get_logged_model(info.model_id).artifact_location
     port = _free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as sink:

@@ -25,7 +25,10 @@ ModelUriOption = Annotated[
     typer.Option(
         "--model-uri",
         "-m",
-        help="The model: a local path, runs:/<run_id>/<path>, or a storage URL (s3://, ...).",
+        help=(
+            "The model: a local path, models:/<model_id>, models:/<name>/<version>, "
+            "runs:/<run_id>/<path>, or a storage URL (s3://, ...)."
+        ),
         show_default=False,
     ),
 ]

@@ -1,19 +1,20 @@
-"""Steps the flavors' ``save_model``/``log_model`` share: directory, code, example, logging."""
+"""Steps the flavors' ``save_model`` share: directory, code, example, ``MLmodel``.
+
+``log_model`` is in :mod:`flowtrack.models._log_model`.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from flowtrack.exceptions import AlreadyExistsError, InvalidParameterError
 from flowtrack.models._trust import PYFUNC_FLAVOR
 from flowtrack.models.environment import pyfunc_env_conf, python_version
-from flowtrack.models.model import MLMODEL_FILE_NAME, Model, ModelInfo
+from flowtrack.models.model import MLMODEL_FILE_NAME, Model
 
 if TYPE_CHECKING:
     from flowtrack.models.signature import ModelSignature
@@ -22,7 +23,6 @@ __all__ = [
     "CODE_DIR",
     "add_pyfunc_flavor",
     "copy_code_paths",
-    "log_model",
     "prepare_model_dir",
     "resolve_signature",
     "save_example",
@@ -177,62 +177,3 @@ def write_mlmodel(model: Model, model_dir: str) -> None:
         if os.path.join(root, name) != os.path.join(model_dir, MLMODEL_FILE_NAME)
     )
     model.save(os.path.join(model_dir, MLMODEL_FILE_NAME))
-
-
-def log_model(
-    save: Callable[..., None],
-    artifact_path: str | None,
-    name: str | None,
-    registered_model_name: str | None,
-    **save_kwargs: Any,
-) -> ModelInfo:
-    """Save a model with ``save`` and upload it under the active run (started if none is).
-
-    Args:
-        save: The flavor's ``save_model``; called with ``path=``, ``mlflow_model=`` and
-            ``save_kwargs``.
-        artifact_path: The path under the run's artifact root (MLflow 2's argument).
-        name: The same, MLflow 3's argument; give one of the two.
-        registered_model_name: Also register the logged model as a new version of this
-            registered model (created when missing), in the run's registry.
-        **save_kwargs: Passed to ``save``.
-
-    Returns:
-        The logged model's info; ``model_uri`` is ``runs:/<run_id>/<path>``, and
-        ``registered_model_version`` the new version when ``registered_model_name`` is given.
-
-    Raises:
-        InvalidParameterError: Both or neither of ``artifact_path`` and ``name``, an invalid
-            path, or an invalid ``registered_model_name`` (checked before anything is saved).
-    """
-    from flowtrack.stores.artifacts.paths import normalize_artifact_path
-    from flowtrack.tracking.fluent.runs import active_frame
-
-    if registered_model_name is not None:
-        from flowtrack.stores.model_registry.validation import validate_model_name
-
-        validate_model_name(registered_model_name)
-    if artifact_path is not None and name is not None and artifact_path != name:
-        raise InvalidParameterError(
-            f"Got both artifact_path={artifact_path!r} and name={name!r}: pass one of them "
-            "(name in MLflow 3 style, artifact_path in MLflow 2 style)"
-        )
-    path = normalize_artifact_path(name if name is not None else artifact_path)
-    if not path:
-        raise InvalidParameterError(
-            f"Invalid model path {name if name is not None else artifact_path!r}: give the "
-            "model's path under the run's artifacts, e.g. name='model'"
-        )
-    frame = active_frame()
-    model = Model(artifact_path=path, run_id=frame.run_id)
-    with tempfile.TemporaryDirectory(prefix="flowtrack-model-") as tmp:
-        local = os.path.join(tmp, "model")
-        save(path=local, mlflow_model=model, **save_kwargs)
-        frame.client.log_artifacts(frame.run_id, local, path)
-    info = model.get_model_info(f"runs:/{frame.run_id}/{path}")
-    if registered_model_name is None:
-        return info
-    from flowtrack.tracking.fluent.registry import register_model_with
-
-    version = register_model_with(frame.client, info.model_uri, registered_model_name)
-    return dataclasses.replace(info, registered_model_version=version.version)

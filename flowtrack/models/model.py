@@ -4,7 +4,7 @@ A model is a directory with an ``MLmodel`` YAML file, the serialized model and i
 files (``requirements.txt``, ``python_env.yaml``, ``conda.yaml``). ``MLmodel`` uses MLflow's keys,
 so MLflow reads flowtrack's models and flowtrack reads MLflow's::
 
-    artifact_path: model
+    artifact_path: /.../models/m-0a1b.../artifacts
     flavors:
       python_function:
         env: {conda: conda.yaml, virtualenv: python_env.yaml}
@@ -18,7 +18,8 @@ so MLflow reads flowtrack's models and flowtrack reads MLflow's::
         skops_trusted_types: [sklearn.tree._tree.Tree]
         sklearn_version: 1.9.1
     flowtrack_version: 0.1.0
-    model_uuid: 6b1d...
+    model_id: m-0a1b...
+    model_uuid: m-0a1b...
     run_id: 9f2c...
     saved_input_example_info: {artifact_path: input_example.json, type: ndarray, format: tf-serving}
     signature: {inputs: '[...]', outputs: '[...]', params: null}
@@ -26,7 +27,11 @@ so MLflow reads flowtrack's models and flowtrack reads MLflow's::
 
 flowtrack writes ``flowtrack_version`` and never an ``mlflow_version`` it is not; MLflow's loader
 treats a missing ``mlflow_version`` as unknown. Keys flowtrack does not know (``mlflow_version``,
-``databricks_runtime``...) are kept as they are and written back.
+``databricks_runtime``, ``prompts``...) are kept as they are and written back.
+
+A model logged with MLflow 3's ``log_model(model, name=...)`` is a *logged model*: its ``MLmodel``
+records the ``model_id`` (``m-`` + 32 hex digits, also its ``model_uuid``) and, as
+``artifact_path``, the logged model's artifact location.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from urllib.parse import unquote, urlsplit
 from flowtrack.exceptions import InvalidParameterError, NotFoundError
 
 if TYPE_CHECKING:
+    from flowtrack.entities import LoggedModel, Metric
     from flowtrack.models.signature import ModelSignature
 
 __all__ = [
@@ -62,17 +68,18 @@ _OWN_KEYS = frozenset(
     {
         "artifact_path",
         "flavors",
+        "model_id",
         "model_uuid",
         "run_id",
         "saved_input_example_info",
         "signature",
         "utc_time_created",
         "metadata",
+        "env_vars",
+        "model_size_bytes",
         FLOWTRACK_VERSION_KEY,
         "is_signature_from_type_hint",
         "type_hint_from_example",
-        "model_size_bytes",
-        "env_vars",
     }
 )
 
@@ -92,11 +99,15 @@ def _flowtrack_version() -> str:
 class ModelInfo:
     """What :func:`flowtrack.pyfunc.log_model` and friends return: the logged model's metadata.
 
+    The logged-model fields (``model_id``, ``name``, ``params``, ``tags``, ``metrics``,
+    ``creation_timestamp``) come from ``logged_model`` and are ``None`` without one, as in MLflow.
+
     Attributes:
-        artifact_path: The model's path under the run's artifact root.
+        artifact_path: Where the model's files are: the logged model's artifact location (MLflow
+            3), or the model's path under the run's artifact root (models logged the old way).
         flavors: ``{flavor name: flavor configuration}`` from ``MLmodel``.
-        model_uri: Where to load it from, e.g. ``runs:/<run_id>/model``.
-        model_uuid: The model's unique id.
+        model_uri: Where to load it from: ``models:/<model_id>`` for a logged model.
+        model_uuid: The model's unique id (the ``model_id`` for a logged model).
         run_id: The run the model was logged to (``None`` for a model only saved).
         saved_input_example_info: How the input example was stored, or ``None``.
         signature: The model's :class:`~flowtrack.models.signature.ModelSignature`, or ``None``.
@@ -106,7 +117,9 @@ class ModelInfo:
         metadata: User metadata from ``MLmodel``, or ``None``.
         registered_model_version: The registered version when the model was logged with
             ``registered_model_name``, else ``None``.
-        env_vars: Environment variables the model needs at inference time, or ``None``.
+        env_vars: Environment variables the model needs at inference, or ``None``.
+        logged_model: The :class:`~flowtrack.entities.LoggedModel` as it was when the model was
+            logged (or read), or ``None``.
     """
 
     artifact_path: str | None
@@ -122,6 +135,37 @@ class ModelInfo:
     metadata: dict[str, Any] | None
     registered_model_version: int | None = None
     env_vars: list[str] | None = None
+    logged_model: LoggedModel | None = None
+
+    @property
+    def model_id(self) -> str | None:
+        """The logged model's id (``m-...``), or ``None``."""
+        return self.logged_model.model_id if self.logged_model is not None else None
+
+    @property
+    def name(self) -> str | None:
+        """The logged model's name, or ``None``."""
+        return self.logged_model.name if self.logged_model is not None else None
+
+    @property
+    def params(self) -> dict[str, str] | None:
+        """The logged model's params, or ``None``."""
+        return self.logged_model.params if self.logged_model is not None else None
+
+    @property
+    def tags(self) -> dict[str, str] | None:
+        """The logged model's tags, or ``None``."""
+        return self.logged_model.tags if self.logged_model is not None else None
+
+    @property
+    def metrics(self) -> list[Metric] | None:
+        """The logged model's metrics, or ``None``."""
+        return self.logged_model.metrics if self.logged_model is not None else None
+
+    @property
+    def creation_timestamp(self) -> int | None:
+        """When the logged model was created (milliseconds since the epoch), or ``None``."""
+        return self.logged_model.creation_timestamp if self.logged_model is not None else None
 
 
 class Model:
@@ -139,6 +183,7 @@ class Model:
         model_size_bytes: The size of the model directory's files, in bytes (the flavors'
             ``save_model`` records it, as MLflow does).
         env_vars: Names of environment variables the model needs at inference time.
+        model_id: The logged model (``m-...``) these files belong to, or ``None``.
         **extras: Other ``MLmodel`` keys, kept as they are (``mlflow_version``...).
 
     Example:
@@ -159,6 +204,7 @@ class Model:
         metadata: Mapping[str, Any] | None = None,
         model_size_bytes: int | None = None,
         env_vars: Sequence[str] | None = None,
+        model_id: str | None = None,
         **extras: Any,
     ) -> None:
         self.artifact_path = artifact_path
@@ -175,6 +221,7 @@ class Model:
         self.metadata = dict(metadata) if metadata is not None else None
         self.model_size_bytes = _size(model_size_bytes)
         self.env_vars = _env_vars(env_vars)
+        self.model_id = model_id
         self.flowtrack_version: str | None = extras.pop(FLOWTRACK_VERSION_KEY, None) or (
             _flowtrack_version() if "mlflow_version" not in extras else None
         )
@@ -266,16 +313,25 @@ class Model:
             os.fspath(path), self.saved_input_example_info, self.get_input_schema()
         )
 
-    def get_model_info(self, model_uri: str | None = None) -> ModelInfo:
+    def get_model_info(
+        self, logged_model: LoggedModel | None = None, *, model_uri: str | None = None
+    ) -> ModelInfo:
         """Return this model's :class:`ModelInfo`.
 
+        ``Model`` reads no store: pass the logged model to fill the logged-model fields
+        (:func:`flowtrack.models.get_model_info` does).
+
         Args:
-            model_uri: Where the model lives; default ``runs:/<run_id>/<artifact_path>`` when
-                the model was logged, else ``""``.
+            logged_model: The logged model these files belong to, or ``None``.
+            model_uri: Where the model lives; default ``models:/<model_id>`` for a logged model,
+                ``runs:/<run_id>/<artifact_path>`` for a model logged the old way, else ``""``.
         """
         if model_uri is None:
             logged = self.run_id is not None and self.artifact_path is not None
-            model_uri = f"runs:/{self.run_id}/{self.artifact_path}" if logged else ""
+            if self.model_id is not None:
+                model_uri = f"models:/{self.model_id}"
+            else:
+                model_uri = f"runs:/{self.run_id}/{self.artifact_path}" if logged else ""
         return ModelInfo(
             artifact_path=self.artifact_path,
             flavors=self.flavors,
@@ -289,6 +345,7 @@ class Model:
             mlflow_version=self.extras.get("mlflow_version"),
             metadata=self.metadata,
             env_vars=self.env_vars,
+            logged_model=logged_model,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -297,6 +354,7 @@ class Model:
         result["flavors"] = self.flavors
         result["model_uuid"] = self.model_uuid
         result["utc_time_created"] = self.utc_time_created
+        result["model_id"] = self.model_id  # written even when null, as MLflow 3 does
         optional = {
             "artifact_path": self.artifact_path,
             "run_id": self.run_id,
@@ -379,7 +437,7 @@ class Model:
                 f"Invalid MLmodel flavors {flavors!r}: expected a mapping of flavor names to "
                 "configuration mappings"
             )
-        for key in ("artifact_path", "run_id", "model_uuid", FLOWTRACK_VERSION_KEY):
+        for key in ("artifact_path", "run_id", "model_uuid", "model_id", FLOWTRACK_VERSION_KEY):
             if content.get(key) is not None and not isinstance(content[key], str):
                 raise InvalidParameterError(
                     f"Invalid MLmodel {key} {content[key]!r}: expected a string"

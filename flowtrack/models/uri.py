@@ -4,15 +4,19 @@ Accepted forms:
 
 - a local path (relative or absolute) or ``file://`` URL: used in place, nothing is copied
   unless ``dst_path`` is given;
-- ``runs:/<run_id>/<path>``: ``<path>`` under the run's artifact root, in this context's tracking
-  store (``runs:/<run_id>`` alone names the whole root);
+- ``runs:/<run_id>/<name>[/<path>]``: the run's logged model named ``<name>`` (MLflow 3's
+  ``log_model(..., name=...)``), else ``<name>/<path>`` under the run's artifact root (models
+  logged the old way, and MLflow 2 runs), in this context's tracking store (``runs:/<run_id>``
+  alone names the whole root);
+- ``models:/<model_id>``: a logged model's files, at its artifact location;
 - any fsspec URL (``memory://``, ``s3://``, ``gs://``...): downloaded through the artifact store,
   so the same path confinement applies (no object key can land outside the download directory);
 - ``models:/<name>/<version>``, ``models:/<name>/<stage>`` (any casing: the highest version in
   that stage), ``models:/<name>/latest`` (the highest version) and ``models:/<name>@<alias>``:
   resolved through this context's model registry
   (:func:`flowtrack.tracking.models_uri.resolve_model_version`) to the version's source, which
-  is then resolved as above (a ``runs:/`` source through the tracking store).
+  is then resolved as above (a ``runs:/`` or ``models:/<model_id>`` source through the tracking
+  store).
 
 :class:`~flowtrack.models.model.Model` reads local files only; :func:`get_model_info` is how a
 model's metadata is read from any of these forms.
@@ -48,11 +52,20 @@ class ModelLocation:
         local_path: The local directory, for local paths and ``file://`` URLs; else ``None``.
         root_uri: For remote models: the artifact root to download from.
         path: For remote models: the model's path under ``root_uri`` (``""``: the root).
+        name: The directory a download into a given ``dst_path`` lands in, when ``path`` does
+            not end with it (``runs:/<run_id>/<name>`` resolved to a logged model); else ``""``.
     """
 
     local_path: str | None
     root_uri: str = ""
     path: str = ""
+    name: str = ""
+
+    def destination(self, dst_path: str | os.PathLike[str] | None) -> str | None:
+        """The local directory to download ``path`` into, for a caller's ``dst_path``."""
+        if dst_path is None or not self.name:
+            return None if dst_path is None else os.fspath(dst_path)
+        return os.path.join(os.path.abspath(os.fspath(dst_path)), self.name)
 
 
 def _is_windows_drive(uri: str) -> bool:
@@ -128,21 +141,35 @@ def split_runs_uri(uri: str, what: str = "model") -> tuple[str, str]:
 def _parse_runs_uri(uri: str) -> ModelLocation:
     from flowtrack._private.validation import validate_run_id
     from flowtrack.tracking.fluent.config import current_client
+    from flowtrack.tracking.models_uri import resolve_run_artifact
 
     run_id, path = split_runs_uri(uri)
-    run = current_client().get_run(validate_run_id(run_id))
-    root = run.info.artifact_uri
-    if not root:
-        raise NotFoundError(f"Cannot load {uri!r}: run {run_id!r} has no artifact location")
-    return ModelLocation(local_path=None, root_uri=root, path=path)
+    root, rel, name = resolve_run_artifact(current_client(), validate_run_id(run_id), path)
+    return ModelLocation(local_path=None, root_uri=root, path=rel, name=name)
 
 
 def _parse_models_uri(uri: str) -> ModelLocation:
     from flowtrack.tracking.fluent.config import current_client
-    from flowtrack.tracking.models_uri import resolve_model_version
+    from flowtrack.tracking.models_uri import logged_model_id, resolve_model_version
 
+    model_id = logged_model_id(uri)
+    if model_id is not None:
+        try:
+            model = current_client().get_logged_model(model_id)
+        except InvalidParameterError as exc:
+            raise InvalidParameterError(
+                f"Invalid model URI {uri!r}: {model_id!r} is not a logged model id; use "
+                "'models:/<model_id>' (m-...), 'models:/<name>/<version>', "
+                "'models:/<name>/<stage>', 'models:/<name>/latest' or 'models:/<name>@<alias>'"
+            ) from exc
+        except NotFoundError as exc:
+            raise NotFoundError(
+                f"Cannot load {uri!r}: there is no logged model {model_id!r} (a registered "
+                "model is loaded as 'models:/<name>/<version>' or 'models:/<name>@<alias>')"
+            ) from exc
+        return ModelLocation(local_path=None, root_uri=model.artifact_location, path="")
     source = resolve_model_version(uri, current_client()).source
-    if urlsplit(source).scheme.lower() == "models":
+    if urlsplit(source).scheme.lower() == "models" and logged_model_id(source) is None:
         raise InvalidParameterError(
             f"Cannot load {uri!r}: its version's source {source!r} is itself a 'models:/' URI"
         )
@@ -172,7 +199,7 @@ def download_model(model_uri: str, dst_path: str | os.PathLike[str] | None = Non
         from flowtrack.stores.artifacts.store import get_artifact_store
 
         store = get_artifact_store(location.root_uri)
-        local = store.download_artifacts(location.path, dst_path)
+        local = store.download_artifacts(location.path, location.destination(dst_path))
     if not os.path.isfile(os.path.join(local, MLMODEL_FILE_NAME)):
         raise NotFoundError(
             f"Cannot load {model_uri!r}: it is not a model directory (there is no "
@@ -238,7 +265,8 @@ def download_uri(uri: str, dst_path: str | os.PathLike[str]) -> str:
     if location.local_path is None:
         from flowtrack.stores.artifacts.store import get_artifact_store
 
-        return get_artifact_store(location.root_uri).download_artifacts(location.path, destination)
+        store = get_artifact_store(location.root_uri)
+        return store.download_artifacts(location.path, location.destination(destination))
     source = location.local_path
     target = os.path.join(destination, os.path.basename(os.path.normpath(source)))
     if os.path.isdir(source):
@@ -262,7 +290,9 @@ def get_model_info(model_uri: str) -> ModelInfo:
             ``runs:/<run_id>/<path>``, ``models:/...`` or fsspec URL of a model.
 
     Returns:
-        The model's :class:`~flowtrack.models.model.ModelInfo` (``model_uri`` is the URI given).
+        The model's :class:`~flowtrack.models.model.ModelInfo` (``model_uri`` is the URI given);
+        for a logged model read through ``runs:/`` or ``models:/``, with the logged model's
+        fields (``model_id``, ``name``, ``params``, ``tags``, ``metrics``...).
 
     Raises:
         NotFoundError: There is no model there.
@@ -279,4 +309,15 @@ def get_model_info(model_uri: str) -> ModelInfo:
         local = location.local_path  # a model directory or its MLmodel file, read in place
     else:
         local = download_model_file(text, MLMODEL_FILE_NAME)
-    return Model.load(local).get_model_info(text)
+    model = Model.load(local)
+    logged = None
+    if model.model_id is not None and urlsplit(text).scheme.lower() in ("runs", "models"):
+        # Resolved through the tracking store: the logged model is there (unless the files
+        # were copied from elsewhere, e.g. an MLflow server).
+        from flowtrack.tracking.fluent.config import current_client
+
+        try:
+            logged = current_client().get_logged_model(model.model_id)
+        except NotFoundError:
+            logged = None
+    return model.get_model_info(logged, model_uri=text)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowtrack.exceptions import InvalidParameterError
 from flowtrack.models import _saving
+from flowtrack.models._log_model import log_model as log_logged_model
 from flowtrack.models.model import Model, ModelInfo
 from flowtrack.pyfunc.model import (
     CONFIG_KEY_ARTIFACTS,
@@ -208,28 +209,41 @@ def log_model(
     registered_model_name: str | None = None,
     signature: ModelSignature | bool | None = None,
     input_example: Any = None,
+    await_registration_for: int | None = 300,
     pip_requirements: Iterable[str] | str | None = None,
     extra_pip_requirements: Iterable[str] | str | None = None,
     metadata: Mapping[str, Any] | None = None,
     model_config: Mapping[str, Any] | None = None,
     *,
     name: str | None = None,
+    params: Mapping[str, Any] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    model_type: str | None = None,
+    step: int = 0,
+    model_id: str | None = None,
 ) -> ModelInfo:
-    """Save a custom model (see :func:`save_model`) and log it to the active run.
+    """Save a custom model (see :func:`save_model`) and log it as a logged model.
 
-    A run is started when none is active, as MLflow does.
+    The model is an MLflow 3 logged model (see :mod:`flowtrack.models._log_model`), linked to
+    the active run (if any) as an output at ``step``.
 
     Args:
-        artifact_path: The model's path under the run's artifacts (MLflow 2 style).
-        name: The same, MLflow 3 style; give one of the two.
+        artifact_path: Deprecated: the model's name (MLflow 2 style); use ``name``.
+        name: The logged model's name; default a generated one.
         registered_model_name: Also register the model as a new version of this registered
             model (created when missing); ``info.registered_model_version`` is its number.
+        await_registration_for: Accepted for MLflow compatibility; registration is synchronous.
+        params: ``{key: value}`` params of the logged model (the run's params are added).
+        tags: ``{key: value}`` tags of the logged model (and of the registered version).
+        model_type: A free-form kind of model.
+        step: The training step the model was logged at.
+        model_id: Log into this existing logged model instead of creating one.
         loader_module, data_path, code_paths, conda_env, python_model, artifacts, signature,
         input_example, pip_requirements, extra_pip_requirements, metadata, model_config: As in
             :func:`save_model`.
 
     Returns:
-        The model's info; load it with ``load_model(info.model_uri)`` (``runs:/<run_id>/<path>``).
+        The model's info; load it with ``load_model(info.model_uri)`` (``models:/<model_id>``).
 
     Raises:
         InvalidParameterError: Invalid arguments (also an invalid ``registered_model_name``).
@@ -240,11 +254,17 @@ def log_model(
         >>> flowtrack.pyfunc.load_model(info.model_uri).predict(1)
         6
     """
-    return _saving.log_model(
+    return log_logged_model(
         save_model,
-        artifact_path,
-        name,
-        registered_model_name,
+        artifact_path=artifact_path,
+        name=name,
+        registered_model_name=registered_model_name,
+        await_registration_for=await_registration_for,
+        params=params,
+        tags=tags,
+        model_type=model_type,
+        step=step,
+        model_id=model_id,
         loader_module=loader_module,
         data_path=data_path,
         code_paths=code_paths,

@@ -27,9 +27,16 @@ class PyFuncModel:
         model_meta: The model's ``MLmodel`` content.
         model_impl: The flavor's implementation (an object with ``predict(data[, params])``).
         predict_fn: The name of the implementation's prediction method.
+        model_id: The logged model it was loaded from; default the ``MLmodel``'s ``model_id``.
     """
 
-    def __init__(self, model_meta: Model, model_impl: Any, predict_fn: str = "predict") -> None:
+    def __init__(
+        self,
+        model_meta: Model,
+        model_impl: Any,
+        predict_fn: str = "predict",
+        model_id: str | None = None,
+    ) -> None:
         if not hasattr(model_impl, predict_fn):
             raise FlowtrackError(
                 f"The loaded model implementation {type(model_impl).__name__} has no "
@@ -39,6 +46,12 @@ class PyFuncModel:
         self._model_impl = model_impl
         self._predict_fn = getattr(model_impl, predict_fn)
         self._input_example: Any = None
+        self._model_id = model_id if model_id is not None else model_meta.model_id
+
+    @property
+    def model_id(self) -> str | None:
+        """The logged model's id (``m-...``), or ``None`` for a model that is not one."""
+        return self._model_id
 
     @property
     def metadata(self) -> Model:

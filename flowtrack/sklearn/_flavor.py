@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from flowtrack.exceptions import InvalidParameterError, MissingDependencyError, NotFoundError
 from flowtrack.models import _saving
+from flowtrack.models._log_model import copy_extra_files
+from flowtrack.models._log_model import log_model as log_logged_model
 from flowtrack.models._trust import PYFUNC_FLAVOR, check_model_paths, confined_path
 from flowtrack.models.model import Model, ModelInfo
 from flowtrack.sklearn._serialization import (
@@ -142,6 +144,7 @@ def save_model(
     pyfunc_predict_fn: str = "predict",
     metadata: Mapping[str, Any] | None = None,
     skops_trusted_types: Iterable[str] | None = None,
+    extra_files: Iterable[str] | None = None,
 ) -> None:
     """Save a scikit-learn estimator as a model directory (``sklearn`` + ``python_function``).
 
@@ -165,6 +168,8 @@ def save_model(
         metadata: Custom ``{key: value}`` metadata recorded in ``MLmodel``.
         skops_trusted_types: For skops: the only extra types the file may need (saving fails
             otherwise); implies ``serialization_format="skops"``.
+        extra_files: Files (local paths or URIs) copied into the model's ``extra_files/``
+            directory and listed in the ``sklearn`` flavor, as MLflow does.
 
     Raises:
         InvalidParameterError: Invalid or conflicting arguments.
@@ -192,6 +197,7 @@ def save_model(
     if metadata is not None:
         model.metadata = dict(metadata)
     saved = save_model_file(sk_model, model_dir, serialization_format, skops_trusted_types)
+    extra = copy_extra_files(extra_files, model_dir)
     if predict is not None:
         _saving.add_pyfunc_flavor(
             model,
@@ -208,7 +214,7 @@ def save_model(
     }
     if saved.serialization_format == SERIALIZATION_FORMAT_SKOPS:
         flavor["skops_trusted_types"] = saved.skops_trusted_types
-    model.add_flavor(FLAVOR_NAME, **flavor)
+    model.add_flavor(FLAVOR_NAME, **flavor, **extra)
     _saving.write_mlmodel(model, model_dir)
     defaults = get_default_pip_requirements(saved.serialization_format)
     if saved.serialization_format != SERIALIZATION_FORMAT_SKOPS:
@@ -226,30 +232,44 @@ def log_model(
     registered_model_name: str | None = None,
     signature: ModelSignature | bool | None = None,
     input_example: Any = None,
+    await_registration_for: int | None = 300,
     pip_requirements: Iterable[str] | str | None = None,
     extra_pip_requirements: Iterable[str] | str | None = None,
     pyfunc_predict_fn: str = "predict",
     metadata: Mapping[str, Any] | None = None,
+    extra_files: Iterable[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    model_type: str | None = None,
+    step: int = 0,
+    model_id: str | None = None,
     *,
     name: str | None = None,
     skops_trusted_types: Iterable[str] | None = None,
 ) -> ModelInfo:
-    """Save a scikit-learn estimator (see :func:`save_model`) and log it to the active run.
+    """Save a scikit-learn estimator (see :func:`save_model`) and log it as a logged model.
 
-    A run is started when none is active, as MLflow does.
+    The model is an MLflow 3 logged model (see :mod:`flowtrack.models._log_model`), linked to
+    the active run (if any) as an output at ``step``.
 
     Args:
         sk_model: A fitted estimator.
-        artifact_path: The model's path under the run's artifacts (MLflow 2 style).
-        name: The same, MLflow 3 style (``log_model(clf, name="model")``); give one of the two.
+        artifact_path: Deprecated: the model's name (MLflow 2 style); use ``name``.
+        name: The logged model's name (``log_model(clf, name="model")``); default generated.
         registered_model_name: Also register the model as a new version of this registered
             model (created when missing); ``info.registered_model_version`` is its number.
+        params: ``{key: value}`` params of the logged model (the run's params are added).
+        tags: ``{key: value}`` tags of the logged model (and of the registered version).
+        model_type: A free-form kind of model (``"classifier"``...).
+        step: The training step the model was logged at.
+        model_id: Log into this existing logged model instead of creating one.
+        await_registration_for: Accepted for MLflow compatibility; registration is synchronous.
         conda_env, code_paths, serialization_format, signature, input_example,
         pip_requirements, extra_pip_requirements, pyfunc_predict_fn, metadata,
-        skops_trusted_types: As in :func:`save_model`.
+        skops_trusted_types, extra_files: As in :func:`save_model`.
 
     Returns:
-        The model's info; ``model_uri`` is ``runs:/<run_id>/<path>``.
+        The model's info; ``model_uri`` is ``models:/<model_id>``.
 
     Raises:
         InvalidParameterError: Invalid arguments (also an invalid ``registered_model_name``).
@@ -259,11 +279,17 @@ def log_model(
         ...     info = flowtrack.sklearn.log_model(clf, name="model")
         >>> flowtrack.sklearn.load_model(info.model_uri).predict(X[:2])
     """
-    return _saving.log_model(
+    return log_logged_model(
         save_model,
-        artifact_path,
-        name,
-        registered_model_name,
+        artifact_path=artifact_path,
+        name=name,
+        registered_model_name=registered_model_name,
+        await_registration_for=await_registration_for,
+        params=params,
+        tags=tags,
+        model_type=model_type,
+        step=step,
+        model_id=model_id,
         sk_model=sk_model,
         conda_env=conda_env,
         code_paths=code_paths,
@@ -275,6 +301,7 @@ def log_model(
         pyfunc_predict_fn=pyfunc_predict_fn,
         metadata=metadata,
         skops_trusted_types=skops_trusted_types,
+        extra_files=extra_files,
     )
 
 

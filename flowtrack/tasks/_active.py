@@ -28,7 +28,9 @@ def activated(client: FlowtrackClient, run: Run) -> Iterator[None]:
     body nest under it.
     """
     frame = RunFrame(
-        ActiveRun(info=run.info, data=run.data, inputs=run.inputs), client, run.info.run_id
+        ActiveRun(info=run.info, data=run.data, inputs=run.inputs, outputs=run.outputs),
+        client,
+        run.info.run_id,
     )
     token = _state.RUN_STACK.set((*_state.RUN_STACK.get(), frame))
     try:

@@ -6,7 +6,7 @@ import os
 import posixpath
 import tempfile
 from collections.abc import Mapping, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from flowtrack.entities import FileInfo, RunTag
 from flowtrack.exceptions import InvalidParameterError, InvalidStateError
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from flowtrack.stores.artifacts.store import ArtifactStore
     from flowtrack.stores.tracking.base import TrackingStore
+    from flowtrack.tracking.client import FlowtrackClient
 
 __all__ = ["ClientArtifacts"]
 
@@ -343,8 +344,22 @@ class ClientArtifacts:
             extra_columns,
         )
 
+    def _model_of_run(self, run_id: str, path: str | None) -> tuple[ArtifactStore, str, str] | None:
+        """For ``<name>/...`` naming a logged model of the run: its store, sub-path and name."""
+        from flowtrack.stores.artifacts.store import get_artifact_store
+        from flowtrack.tracking.models_uri import resolve_run_artifact
+
+        if not path or not path.strip("/"):
+            return None
+        # The mixin is always part of a FlowtrackClient (which can search logged models).
+        root, rel, name = resolve_run_artifact(cast("FlowtrackClient", self), run_id, path)
+        return (get_artifact_store(root), rel, name) if name else None
+
     def list_artifacts(self, run_id: str, path: str | None = None) -> list[FileInfo]:
         """List the run's artifacts directly under ``path``.
+
+        As in MLflow 3, ``path`` = ``<name>/...`` of a logged model the run produced
+        (``log_model(..., name=<name>)``) lists that model's files, as ``<name>/<file>``.
 
         Args:
             run_id: The run.
@@ -357,10 +372,20 @@ class ClientArtifacts:
             >>> [f.path for f in client.list_artifacts(run_id)]
             ['model_summary.txt']
         """
-        return self._artifacts(run_id).list_artifacts(path)
+        found = self._model_of_run(run_id, path)
+        if found is None:
+            return self._artifacts(run_id).list_artifacts(path)
+        store, rel, name = found
+        return [
+            FileInfo(path=f"{name}/{entry.path}", is_dir=entry.is_dir, file_size=entry.file_size)
+            for entry in store.list_artifacts(rel or None)
+        ]
 
     def download_artifacts(self, run_id: str, path: str, dst_path: str | None = None) -> str:
         """Download an artifact file or directory and return its local path.
+
+        As in MLflow 3, ``path`` = ``<name>/...`` of a logged model the run produced downloads
+        from that model's files (into ``<dst_path>/<name>/...``).
 
         Args:
             run_id: The run.
@@ -374,4 +399,9 @@ class ClientArtifacts:
             >>> open(client.download_artifacts(run_id, "model_summary.txt")).read()
             'Model achieved 95% accuracy.'
         """
-        return self._artifacts(run_id).download_artifacts(path, dst_path)
+        found = self._model_of_run(run_id, path)
+        if found is None:
+            return self._artifacts(run_id).download_artifacts(path, dst_path)
+        store, rel, name = found
+        root = dst_path if dst_path is not None else tempfile.mkdtemp(prefix="flowtrack-")
+        return store.download_artifacts(rel, os.path.join(root, name))

@@ -20,7 +20,7 @@ from flowtrack._private.validation import (
     validate_tag_value,
     validate_timestamp,
 )
-from flowtrack.entities import DatasetInput, Metric, Param, Run, RunTag
+from flowtrack.entities import DatasetInput, LoggedModelInput, Metric, Param, Run, RunTag
 from flowtrack.exceptions import InvalidParameterError
 from flowtrack.tracking._convert import param_list, run_tags
 
@@ -38,6 +38,25 @@ T = TypeVar("T")
 
 def _chunks(items: list[T], size: int) -> list[list[T]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _check_model_fields(
+    key: str, model_id: object, dataset_name: object, dataset_digest: object
+) -> None:
+    if model_id is not None and not isinstance(model_id, str):
+        raise InvalidParameterError(
+            f"Invalid model_id {model_id!r} for metric {key!r}: expected a logged model id"
+        )
+    for name, value in (("dataset_name", dataset_name), ("dataset_digest", dataset_digest)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidParameterError(
+                f"Invalid {name} {value!r} for metric {key!r}: expected a string"
+            )
+    if (dataset_name is None) != (dataset_digest is None):
+        raise InvalidParameterError(
+            f"Metric {key!r} has dataset_name {dataset_name!r} and dataset_digest "
+            f"{dataset_digest!r}: give both or neither"
+        )
 
 
 class ClientLogging:
@@ -122,6 +141,9 @@ class ClientLogging:
         timestamp: int | None = None,
         step: int | None = None,
         synchronous: bool | None = None,
+        dataset_name: str | None = None,
+        dataset_digest: str | None = None,
+        model_id: str | None = None,
     ) -> None:
         """Log one point of a metric.
 
@@ -133,9 +155,14 @@ class ClientLogging:
             step: The training step; default 0.
             synchronous: ``False`` queues the point and writes it in a background batch;
                 ``None`` follows ``FLOWTRACK_ASYNC_LOGGING`` (read when the client was made).
+            dataset_name: The dataset the point was computed on (with ``dataset_digest``).
+            dataset_digest: That dataset's digest.
+            model_id: The logged model the point is about: it becomes a metric of that model
+                too (the client links no run inputs; the fluent ``log_metric`` does).
 
         Raises:
-            InvalidParameterError: A bad name, value, step or timestamp.
+            InvalidParameterError: A bad name, value, step or timestamp, or only one of
+                ``dataset_name`` and ``dataset_digest``.
 
         Example:
             >>> client.log_metric(run_id, "loss", 0.25, step=3)
@@ -156,18 +183,22 @@ class ClientLogging:
         elif type(step) is not int or not _INT64_MIN <= step <= _INT64_MAX:
             step = validate_step(key, step)
         # Every field was checked above: skip pydantic's second validation on the hot path.
+        fields_set: set[str] | None = _METRIC_FIELDS_SET
+        if model_id is not None or dataset_name is not None or dataset_digest is not None:
+            _check_model_fields(key, model_id, dataset_name, dataset_digest)
+            fields_set = None
         metric = Metric._trusted(
             {
                 "key": key,
                 "value": value,
                 "timestamp": timestamp,
                 "step": step,
-                "model_id": None,
-                "dataset_name": None,
-                "dataset_digest": None,
+                "model_id": model_id,
+                "dataset_name": dataset_name,
+                "dataset_digest": dataset_digest,
                 "run_id": None,
             },
-            _METRIC_FIELDS_SET,
+            fields_set,
         )
         if self._async_default if synchronous is None else not synchronous:
             self._metric_queue().enqueue(run_id, metric)
@@ -280,30 +311,24 @@ class ClientLogging:
         self,
         run_id: str,
         datasets: Sequence[DatasetInput] | None = None,
-        models: Sequence[Any] | None = None,
+        models: Sequence[LoggedModelInput] | None = None,
     ) -> None:
-        """Record the datasets a run used.
+        """Record the datasets and logged models a run used.
 
         The same dataset (name and digest) is stored once per experiment and linked to the run
-        once per context.
+        once per context; a model is linked once.
 
         Args:
             run_id: The run.
             datasets: Dataset inputs (a dataset and tags such as ``mlflow.data.context``).
-            models: Logged-model inputs. flowtrack has no logged models yet: only ``None`` (or
-                an empty list) is accepted.
+            models: Logged-model inputs (``LoggedModelInput(model_id=...)``).
 
         Raises:
-            InvalidParameterError: ``models`` is not empty.
             InvalidStateError: The run is deleted.
+            NotFoundError: No such run or model.
 
         Example:
             >>> client.log_inputs(run_id, [DatasetInput(dataset=dataset)])
         """
-        if models:
-            raise InvalidParameterError(
-                f"log_inputs got {len(models)} model input(s): flowtrack has no logged models "
-                "yet, so models must be None"
-            )
-        if datasets:
-            self._store.log_inputs(run_id, list(datasets))
+        if datasets or models:
+            self._store.log_inputs(run_id, list(datasets or []), list(models or []))

@@ -61,18 +61,21 @@ class ClientModelVersions:
         run_link: str | None = None,
         description: str | None = None,
         await_creation_for: int = 300,
+        model_id: str | None = None,
     ) -> ModelVersion:
         """Register a new version of a registered model (status ``READY`` at once).
 
         Args:
             name: The registered model.
-            source: ``runs:/<run_id>/<path>`` (kept as given and resolved when loading), or a
-                URI under the configured artifact root.
+            source: ``models:/<model_id>`` or ``runs:/<run_id>/<path>`` (kept as given and
+                resolved when loading), or a URI under the configured artifact root.
             run_id: The run that produced the model; must match a ``runs:/`` source's run.
+                Default, with ``model_id``: the logged model's source run.
             tags: ``{key: value}`` version tags (values through ``str``).
             run_link: A link to the run, stored as given.
             description: Free text.
             await_creation_for: Accepted for MLflow compatibility; versions are ready at once.
+            model_id: The logged model (``m-...``) this version registers, recorded on it.
 
         Returns:
             The new version, numbered one above the model's highest version so far.
@@ -86,8 +89,10 @@ class ClientModelVersions:
             1
         """
         del await_creation_for  # the registry has no asynchronous version creation
+        if model_id is not None and run_id is None:
+            run_id = self._store.get_logged_model(model_id).source_run_id
         return self._registry.create_model_version(
-            name, source, run_id, registry_tags(tags), run_link, description
+            name, source, run_id, registry_tags(tags), run_link, description, model_id=model_id
         )
 
     def get_model_version(self, name: str, version: int | str) -> ModelVersion:
@@ -203,24 +208,28 @@ class ClientModelVersions:
             version: The version number.
 
         Returns:
-            The storage URI (``runs:/<run_id>/<path>`` becomes ``<run artifact URI>/<path>``).
+            The storage URI (``runs:/<run_id>/<path>`` becomes ``<run artifact URI>/<path>``,
+            ``models:/<model_id>`` the logged model's artifact location).
 
         Raises:
-            NotFoundError: The model, the version or a ``runs:/`` source's run does not exist.
+            NotFoundError: The model, the version, a ``runs:/`` source's run or a logged model
+                does not exist.
         """
+        from flowtrack.tracking.models_uri import logged_model_id
+
         source = self._registry.get_model_version_download_uri(name, version)
+        model_id = logged_model_id(source)
+        if model_id is not None:
+            return self._store.get_logged_model(model_id).artifact_location
         if not source.startswith("runs:"):
             return source
         from flowtrack.stores.artifacts.paths import join_uri
+        from flowtrack.tracking.models_uri import resolve_run_artifact
 
         run_id, _, path = source[len("runs:") :].lstrip("/").partition("/")
-        root = self._store.get_run(run_id).info.artifact_uri
-        if not root:
-            raise NotFoundError(
-                f"Model version {version} of {name!r} has source {source!r}, but run "
-                f"{run_id!r} has no artifact location"
-            )
-        return join_uri(root, path) if path.strip("/") else root
+        # The mixin is always part of a FlowtrackClient (which can search logged models).
+        root, rel, _ = resolve_run_artifact(cast("FlowtrackClient", self), run_id, path)
+        return join_uri(root, rel) if rel.strip("/") else root
 
     def set_model_version_tag(
         self,

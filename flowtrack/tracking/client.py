@@ -4,8 +4,9 @@ The client talks to one tracking store (chosen by the tracking URI) through the
 :class:`~flowtrack.stores.tracking.base.TrackingStore` interface only, and to each run's artifact
 location through the fsspec artifact store, and to the model registry through the
 :class:`~flowtrack.stores.model_registry.base.RegistryStore` of its registry URI. Experiment,
-logging, artifact and registry methods live in mixins (:mod:`._client_experiments`,
-:mod:`._client_logging`, :mod:`._client_artifacts`, :mod:`._client_registry`); this module holds
+logging, artifact, logged-model and registry methods live in mixins (:mod:`._client_experiments`,
+:mod:`._client_logging`, :mod:`._client_artifacts`, :mod:`._client_logged_models`,
+:mod:`._client_registry`); this module holds
 the constructor, runs and run searches.
 """
 
@@ -21,6 +22,7 @@ from flowtrack.stores.tracking.selection import get_tracking_store
 from flowtrack.tracking import _tracking_uri
 from flowtrack.tracking._client_artifacts import ClientArtifacts
 from flowtrack.tracking._client_experiments import ClientExperiments
+from flowtrack.tracking._client_logged_models import ClientLoggedModels
 from flowtrack.tracking._client_logging import ClientLogging
 from flowtrack.tracking._client_registry import ClientRegistry
 from flowtrack.tracking._convert import experiment_id_list, run_status, run_tags, to_view_type
@@ -35,7 +37,9 @@ __all__ = ["FlowtrackClient", "MlflowClient"]
 _HISTORY_PAGE_SIZE = 25_000
 
 
-class FlowtrackClient(ClientExperiments, ClientLogging, ClientArtifacts, ClientRegistry):
+class FlowtrackClient(
+    ClientExperiments, ClientLogging, ClientArtifacts, ClientLoggedModels, ClientRegistry
+):
     """A client of a tracking store and a model registry: experiments, runs, artifacts, models.
 
     Args:

@@ -120,9 +120,13 @@ def test_get_model_info_reads_a_logged_model_without_downloading_it() -> None:
         logged = flowtrack.pyfunc.log_model(
             name="m", python_model=lambda data: data, metadata={"k": "v"}
         )
+    assert logged.model_uri == f"models:/{logged.model_id}"
     info = get_model_info(logged.model_uri)
-    assert info.model_uri == f"runs:/{run.info.run_id}/m"
+    assert info.model_uri == logged.model_uri
+    assert (info.model_id, info.name) == (logged.model_id, "m")
     assert info.run_id == run.info.run_id
+    by_run = get_model_info(f"runs:/{run.info.run_id}/m")
+    assert (by_run.model_uri, by_run.model_id) == (f"runs:/{run.info.run_id}/m", logged.model_id)
     assert info.flavors["python_function"]["loader_module"] == "mlflow.pyfunc.model"
     assert info.metadata == {"k": "v"}
     assert info.model_uuid == logged.model_uuid

@@ -76,7 +76,9 @@ def log_two_versions(forest: Any, linear: Any) -> None:
 def test_log_model_registers_version_1_then_2(forest: Any, linear: Any) -> None:
     log_two_versions(forest, linear)
     versions = MlflowClient().search_model_versions("name = 'iris'")
-    assert [(v.version, v.source.rsplit("/", 1)[-1]) for v in versions] == [(2, "m2"), (1, "m")]
+    names = [(v.version, mlflow.get_logged_model(v.model_id).name) for v in versions]
+    assert names == [(2, "m2"), (1, "m")]
+    assert [v.source for v in versions] == [f"models:/{v.model_id}" for v in versions]
     assert isinstance(mlflow.sklearn.load_model("models:/iris/1"), RandomForestClassifier)
     assert isinstance(mlflow.sklearn.load_model("models:/iris/2"), LogisticRegression)
     assert isinstance(mlflow.sklearn.load_model("models:/iris/latest"), LogisticRegression)
@@ -105,7 +107,9 @@ def test_stages_resolve_case_insensitively_to_their_highest_version(
     assert resolve_model_version("models:/iris/staging", client).version == 2
     assert resolve_model_version("models:/iris/STAGING/", client).version == 2
     location = parse_model_uri("models:/iris/1")
-    assert location.local_path is None and location.path == "m"
+    logged = mlflow.get_logged_model(client.get_model_version("iris", 1).model_id or "")
+    assert location.local_path is None and location.path == ""
+    assert location.root_uri == logged.artifact_location
 
 
 def test_models_serve_loads_registered_models(tracking_uri: str, iris: Any, forest: Any) -> None:

@@ -55,15 +55,23 @@ def test_a_memory_url_is_downloaded(saved: Path, tmp_path: Path) -> None:
     assert download_model_file(f"{root}/models/m1", "MLmodel").endswith("MLmodel")
 
 
-def test_a_runs_uri_resolves_through_the_tracking_store() -> None:
+def test_a_runs_uri_resolves_through_the_tracking_store(tmp_path: Path) -> None:
     with flowtrack.start_run() as run:
-        flowtrack.pyfunc.log_model(name="nested/model", python_model=double)
+        info = flowtrack.pyfunc.log_model(name="model", python_model=double)
+        flowtrack.pyfunc.save_model(tmp_path / "saved", python_model=double)
+        flowtrack.log_artifacts(str(tmp_path / "saved"), "nested/model")  # the old way
+    # runs:/<run_id>/<name> resolves through the run's logged model named <name> (MLflow 3)...
+    location = parse_model_uri(f"runs:/{run.info.run_id}/model")
+    logged = flowtrack.get_logged_model(info.model_id)
+    assert (location.root_uri, location.path) == (logged.artifact_location, "")
+    # ...and falls back to the run's artifacts.
     location = parse_model_uri(f"runs:/{run.info.run_id}/nested/model")
     assert location.local_path is None
     assert location.root_uri == run.info.artifact_uri
     assert location.path == "nested/model"
-    model = flowtrack.pyfunc.load_model(f"runs:/{run.info.run_id}/nested/model")
-    assert model.predict([4]) == [8]
+    for path in ("model", "nested/model"):
+        model = flowtrack.pyfunc.load_model(f"runs:/{run.info.run_id}/{path}")
+        assert model.predict([4]) == [8]
 
 
 @pytest.mark.parametrize(
@@ -105,7 +113,8 @@ def test_s3_urls_and_runs_uris_on_s3(s3_bucket: str, tmp_path: Path) -> None:
         info = flowtrack.pyfunc.log_model(name="model", python_model=double)
     assert run.info.artifact_uri.startswith(f"s3://{s3_bucket}/")
     assert flowtrack.pyfunc.load_model(info.model_uri).predict([1, 2]) == [2, 4]
-    direct = f"{run.info.artifact_uri}/model"
-    local = download_model(direct, dst_path=tmp_path / "s3")
+    location = flowtrack.get_logged_model(info.model_id).artifact_location
+    assert location == f"s3://{s3_bucket}/experiments/models/{info.model_id}/artifacts"
+    local = download_model(f"runs:/{run.info.run_id}/model", dst_path=tmp_path / "s3")
     assert local == str(tmp_path / "s3" / "model")
-    assert flowtrack.pyfunc.load_model(direct).predict([3]) == [6]
+    assert flowtrack.pyfunc.load_model(location).predict([3]) == [6]

@@ -83,29 +83,31 @@ def test_save_and_load_a_custom_model_with_an_artifact_and_load_context(
     assert model.metadata.flavors["python_function"]["cloudpickle_version"]
 
 
-def test_log_model_under_the_active_run_returns_a_runs_uri(offset_file: Path) -> None:
+def test_log_model_under_the_active_run_returns_a_models_uri(offset_file: Path) -> None:
     with flowtrack.start_run() as run:
         info = flowtrack.pyfunc.log_model(
             name="custom", python_model=AddN(1), artifacts={"offset": str(offset_file)}
         )
-    assert info.model_uri == f"runs:/{run.info.run_id}/custom"
+    assert info.model_uri == f"models:/{info.model_id}"
     assert info.run_id == run.info.run_id
-    assert info.artifact_path == "custom"
+    location = flowtrack.get_logged_model(info.model_id).artifact_location
+    assert info.artifact_path == location
     assert info.flowtrack_version == flowtrack.__version__
     assert info.mlflow_version is None
     assert info.registered_model_version is None
     listed = {f.path for f in flowtrack.FlowtrackClient().list_artifacts(run.info.run_id, "custom")}
     assert {"custom/MLmodel", "custom/python_model.pkl", "custom/requirements.txt"} <= listed
-    loaded = flowtrack.pyfunc.load_model(info.model_uri)
-    assert loaded.predict(frame(0.0)).tolist() == [101.0]
-    assert loaded.metadata.run_id == run.info.run_id
-    assert loaded.metadata.artifact_path == "custom"
+    for uri in (info.model_uri, f"runs:/{run.info.run_id}/custom"):
+        loaded = flowtrack.pyfunc.load_model(uri)
+        assert loaded.predict(frame(0.0)).tolist() == [101.0]
+        assert loaded.metadata.run_id == run.info.run_id
+        assert (loaded.model_id, loaded.metadata.artifact_path) == (info.model_id, location)
 
 
-def test_log_model_accepts_artifact_path_and_starts_a_run_when_none_is_active() -> None:
+def test_log_model_accepts_artifact_path_and_starts_no_run_when_none_is_active() -> None:
     info = flowtrack.pyfunc.log_model("legacy", python_model=AddN(2))
-    assert flowtrack.active_run() is not None
-    assert info.model_uri == f"runs:/{flowtrack.active_run().info.run_id}/legacy"  # type: ignore[union-attr]
+    assert flowtrack.active_run() is None  # as MLflow 3: a logged model without a run
+    assert (info.name, info.run_id) == ("legacy", None)
     assert flowtrack.pyfunc.load_model(info.model_uri).predict(frame(1.0)).tolist() == [3.0]
 
 
@@ -113,9 +115,9 @@ def test_log_model_accepts_artifact_path_and_starts_a_run_when_none_is_active() 
     ("kwargs", "message"),
     [
         ({"name": "m", "registered_model_name": "a/b"}, "Invalid registered model name 'a/b'"),
-        ({"name": "a", "artifact_path": "b"}, "pass one of them"),
-        ({}, "give the model's path"),
-        ({"name": "../escape"}, "escape|\\.\\."),
+        ({"name": "a", "artifact_path": "b"}, "Please only specify `name`"),
+        ({"name": "../escape"}, "Invalid logged model name"),
+        ({"name": "nested/model"}, "Invalid logged model name"),
     ],
 )
 def test_log_model_rejects_bad_arguments(kwargs: dict[str, Any], message: str) -> None:

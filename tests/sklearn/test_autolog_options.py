@@ -85,7 +85,9 @@ def test_registered_model_name_registers_each_logged_model() -> None:
     run = last_run()
     newest = max(versions, key=lambda v: int(v.version))
     assert newest.run_id == run.info.run_id
-    assert newest.source == f"runs:/{run.info.run_id}/model"
+    assert newest.source == f"models:/{newest.model_id}"
+    outputs = run.outputs.model_outputs
+    assert newest.model_id in {output.model_id for output in outputs}
     loaded = flowtrack.sklearn.load_model("models:/iris-tree/2")
     assert loaded.get_params()["max_depth"] == 3
 

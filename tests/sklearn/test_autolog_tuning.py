@@ -96,7 +96,13 @@ def test_grid_search_logs_the_best_candidates_as_child_runs(tmp_path: Path) -> N
     assert parent.data.metrics["best_cv_score"] == pytest.approx(search.best_score_)
     client = flowtrack.FlowtrackClient()
     paths = {item.path for item in client.list_artifacts(parent.info.run_id)}
-    assert {"model", "best_estimator", "cv_results.csv"} <= paths
+    assert "cv_results.csv" in paths
+    # The models are MLflow 3 logged models, outputs of the parent run.
+    outputs = client.get_run(parent.info.run_id).outputs.model_outputs
+    models = [client.get_logged_model(output.model_id) for output in outputs]
+    assert sorted(m.name for m in models) == ["best_estimator", "model"]
+    assert {m.source_run_id for m in models} == {parent.info.run_id}
+    assert {m.status for m in models} == {"READY"}
     table = pd.read_csv(client.download_artifacts(parent.info.run_id, "cv_results.csv", tmp_path))
     assert len(table) == 8  # every candidate, not only the logged ones
     assert list(table.columns) == list(search.cv_results_)

@@ -181,9 +181,11 @@ def test_log_model_accepts_artifact_path_and_name(iris: Any) -> None:
     with flowtrack.start_run() as run:
         by_path = flowtrack.sklearn.log_model(clf, "by_path")
         by_name = flowtrack.sklearn.log_model(clf, name="by_name", serialization_format="pickle")
-    assert by_path.model_uri == f"runs:/{run.info.run_id}/by_path"
-    assert by_name.model_uri == f"runs:/{run.info.run_id}/by_name"
-    assert flowtrack.sklearn.load_model(by_name.model_uri).predict(X.head(1)).tolist() == [0]
+    assert by_path.model_uri == f"models:/{by_path.model_id}"
+    assert by_name.model_uri == f"models:/{by_name.model_id}"
+    assert (by_path.name, by_name.name) == ("by_path", "by_name")
+    for uri in (by_name.model_uri, f"runs:/{run.info.run_id}/by_path"):
+        assert flowtrack.sklearn.load_model(uri).predict(X.head(1)).tolist() == [0]
     with pytest.raises(InvalidParameterError, match="registered model name 'a/b'"):
         flowtrack.sklearn.log_model(clf, name="m", registered_model_name="a/b")
 

@@ -21,7 +21,18 @@ from flowtrack.tracking import _tracking_uri
 if TYPE_CHECKING:
     from flowtrack.tracking.fluent.active_run import RunFrame
 
-__all__ = ["ACTIVE_EXPERIMENT_ID", "LAST_ACTIVE_RUN", "RUN_STACK", "reset"]
+__all__ = [
+    "ACTIVE_EXPERIMENT_ID",
+    "ACTIVE_MODEL_ID",
+    "LAST_ACTIVE_RUN",
+    "LAST_LOGGED_MODEL_ID",
+    "RUN_STACK",
+    "UNSET",
+    "reset",
+]
+
+#: The value of :data:`ACTIVE_MODEL_ID` before this context read ``MLFLOW_ACTIVE_MODEL_ID``.
+UNSET = "<unset>"
 
 #: The active runs of this context, innermost last.
 RUN_STACK: ContextVar[tuple[RunFrame, ...]] = ContextVar("flowtrack_run_stack", default=())
@@ -32,9 +43,17 @@ ACTIVE_EXPERIMENT_ID: ContextVar[str | None] = ContextVar(
     "flowtrack_active_experiment_id", default=None
 )
 
+#: The active logged model's id (``set_active_model``); :data:`UNSET` until this context reads
+#: ``FLOWTRACK_ACTIVE_MODEL_ID`` / ``MLFLOW_ACTIVE_MODEL_ID``, ``None`` for none.
+ACTIVE_MODEL_ID: ContextVar[str | None] = ContextVar("flowtrack_active_model_id", default=UNSET)
+#: The id of the logged model most recently created in this context (``last_logged_model``).
+LAST_LOGGED_MODEL_ID: ContextVar[str | None] = ContextVar(
+    "flowtrack_last_logged_model_id", default=None
+)
+
 
 def reset() -> None:
-    """Forget this context's tracking URI, active runs, last run and active experiment.
+    """Forget this context's tracking URI, active runs, last run, active experiment and model.
 
     Runs are not ended: use it for a clean slate (a new worker, a test), not to finish work.
     """
@@ -42,3 +61,5 @@ def reset() -> None:
     RUN_STACK.set(())
     LAST_ACTIVE_RUN.set(None)
     ACTIVE_EXPERIMENT_ID.set(None)
+    ACTIVE_MODEL_ID.set(UNSET)
+    LAST_LOGGED_MODEL_ID.set(None)

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import atexit
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from flowtrack.entities import Run, RunInfo, RunStatus
+from flowtrack.entities import (
+    DatasetInput,
+    LoggedModelInput,
+    LoggedModelOutput,
+    Run,
+    RunInfo,
+    RunInputs,
+    RunOutputs,
+    RunStatus,
+)
 from flowtrack.exceptions import FlowtrackError
 from flowtrack.tracking.fluent import _state
 
@@ -28,7 +38,9 @@ class ActiveRun(Run):
     Leaving the ``with`` block ends the run FINISHED, FAILED when an exception escapes, or
     KILLED on ``KeyboardInterrupt``; runs nested inside it that are still active end with it.
     ``.info`` is refreshed when the run ends (status, end time); ``.data`` is the data as of the
-    start (:func:`flowtrack.get_run` reads the current data).
+    start (:func:`flowtrack.get_run` reads the current data); ``.inputs`` and ``.outputs``
+    follow what the fluent API logs to it (the models ``log_model`` outputs, the models and
+    datasets metrics name), as in MLflow.
 
     Example:
         >>> with flowtrack.start_run() as run:
@@ -43,6 +55,21 @@ class ActiveRun(Run):
     def _ended(self, info: RunInfo) -> None:
         # Entities are frozen for users; the fluent layer refreshes its own run's info once.
         object.__setattr__(self, "info", info)
+
+    def _record_outputs(self, models: Sequence[LoggedModelOutput]) -> None:
+        """Add model outputs just logged to the run (the store has them already)."""
+        outputs = RunOutputs(model_outputs=[*self.outputs.model_outputs, *models])
+        object.__setattr__(self, "outputs", outputs)
+
+    def _record_inputs(
+        self, models: Sequence[LoggedModelInput], datasets: Sequence[DatasetInput] = ()
+    ) -> None:
+        """Add model and dataset inputs just logged to the run (the store has them already)."""
+        inputs = RunInputs(
+            dataset_inputs=[*self.inputs.dataset_inputs, *datasets],
+            model_inputs=[*self.inputs.model_inputs, *models],
+        )
+        object.__setattr__(self, "inputs", inputs)
 
     def __exit__(
         self,

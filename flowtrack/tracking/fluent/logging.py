@@ -2,6 +2,14 @@
 
 Each function logs to the active run, starting one when none is active (as MLflow does); that
 run ends with :func:`flowtrack.end_run` or at interpreter exit.
+
+Metrics and logged models (MLflow 3): a metric logged with ``model_id=`` (or while a model is
+active, :func:`flowtrack.set_active_model`) is also a metric of that logged model, and the model
+becomes an input of the run unless the run produced it; a metric logged without one, at a step
+where the run output models (``log_model(..., step=)``), is linked to those models. A metric
+logged with ``dataset=`` records the dataset's name and digest, and the dataset becomes an input
+of the run. The run's inputs and outputs are read from the active run (kept current by the fluent
+API), or from the store for another run.
 """
 
 from __future__ import annotations
@@ -17,8 +25,17 @@ from flowtrack._private.validation import (
     validate_tag_value,
     validate_timestamp,
 )
-from flowtrack.entities import DATASET_CONTEXT_TAG, Dataset, DatasetInput, InputTag, Metric
+from flowtrack.entities import (
+    DATASET_CONTEXT_TAG,
+    Dataset,
+    DatasetInput,
+    InputTag,
+    LoggedModelInput,
+    Metric,
+)
 from flowtrack.tracking.fluent import _state
+from flowtrack.tracking.fluent._metric_links import link_inputs, output_model_ids
+from flowtrack.tracking.fluent.active_model import get_active_model_id
 from flowtrack.tracking.fluent.config import current_client
 from flowtrack.tracking.fluent.runs import run_target
 
@@ -38,6 +55,12 @@ __all__ = [
 
 class _DatasetLike(Protocol):
     def to_entity(self) -> Dataset: ...
+
+
+def _dataset_entity(dataset: _DatasetLike | Dataset | None) -> Dataset | None:
+    if dataset is None or isinstance(dataset, Dataset):
+        return dataset
+    return dataset.to_entity()
 
 
 def log_param(key: str, value: Any, synchronous: bool | None = None) -> Any:
@@ -89,6 +112,8 @@ def log_metric(
     synchronous: bool | None = None,
     timestamp: int | None = None,
     run_id: str | None = None,
+    model_id: str | None = None,
+    dataset: _DatasetLike | Dataset | None = None,
 ) -> None:
     """Log one point of a metric.
 
@@ -100,15 +125,38 @@ def log_metric(
             follows ``FLOWTRACK_ASYNC_LOGGING``. ``end_run`` writes a run's queue first.
         timestamp: Milliseconds since the epoch; default now.
         run_id: Log to this run instead of the active one.
+        model_id: The logged model the point is about; default the active model, else the
+            models the run output at ``step`` (see the module docstring).
+        dataset: The dataset the point was computed on (:mod:`flowtrack.data` or a
+            :class:`~flowtrack.entities.Dataset`).
 
     Raises:
         InvalidParameterError: A bad name, value, step or timestamp.
 
     Example:
         >>> flowtrack.log_metric("accuracy", 0.95, step=10)
+        >>> flowtrack.log_metric("accuracy", 0.93, model_id=info.model_id, dataset=test_data)
     """
     client, target = run_target(run_id)
-    client.log_metric(target, key, value, timestamp, step, synchronous)
+    model_id = model_id or get_active_model_id()
+    model_ids = [model_id] if model_id is not None else output_model_ids(client, target, step or 0)
+    if not model_ids and dataset is None:  # the hot path: a plain run metric
+        client.log_metric(target, key, value, timestamp, step, synchronous)
+        return
+    entity = _dataset_entity(dataset)
+    link_inputs(client, target, model_ids, entity)
+    # One point, linked to the first model, as MLflow's log_metric does (log_metrics links all).
+    client.log_metric(
+        target,
+        key,
+        value,
+        timestamp,
+        step,
+        synchronous,
+        dataset_name=None if entity is None else entity.name,
+        dataset_digest=None if entity is None else entity.digest,
+        model_id=model_ids[0] if model_ids else None,
+    )
 
 
 def log_metrics(
@@ -117,6 +165,8 @@ def log_metrics(
     synchronous: bool | None = None,
     run_id: str | None = None,
     timestamp: int | None = None,
+    model_id: str | None = None,
+    dataset: _DatasetLike | Dataset | None = None,
 ) -> None:
     """Log several metrics at one step and time (any number; 1000 per store call).
 
@@ -126,6 +176,8 @@ def log_metrics(
         synchronous: ``False`` queues the points (see :func:`log_metric`).
         run_id: Log to this run instead of the active one.
         timestamp: Milliseconds since the epoch of every point; default now.
+        model_id: The logged model the points are about (see :func:`log_metric`).
+        dataset: The dataset the points were computed on (see :func:`log_metric`).
 
     Raises:
         InvalidParameterError: A bad name, value, step or timestamp; nothing is logged.
@@ -137,15 +189,25 @@ def log_metrics(
     first = next(iter(metrics), "")  # names the metric in an error about the shared step/time
     when = now_ms() if timestamp is None else validate_timestamp(first, timestamp)
     at_step = 0 if step is None else validate_step(first, step)
+    model_id = model_id or get_active_model_id()
+    model_ids = [model_id] if model_id is not None else output_model_ids(client, target, at_step)
+    entity = _dataset_entity(dataset)
+    links: list[str | None] = [*model_ids] or [None]
     batch = [
         Metric(
             key=validate_key("metric", key),
             value=coerce_metric_value(key, value),
             timestamp=when,
             step=at_step,
+            model_id=linked,
+            dataset_name=None if entity is None else entity.name,
+            dataset_digest=None if entity is None else entity.digest,
         )
         for key, value in metrics.items()
+        for linked in links
     ]
+    if model_ids or entity is not None:
+        link_inputs(client, target, model_ids, entity)
     client.log_batch(target, metrics=batch, synchronous=synchronous)
 
 
@@ -201,23 +263,50 @@ def delete_tag(key: str) -> None:
 
 
 def log_input(
-    dataset: _DatasetLike | Dataset,
+    dataset: _DatasetLike | Dataset | None = None,
     context: str | None = None,
     tags: Mapping[str, Any] | None = None,
+    model: LoggedModelInput | None = None,
 ) -> None:
-    """Record that the active run used a dataset.
+    """Record that the active run used a dataset and/or a logged model.
 
     Args:
         dataset: A dataset from :mod:`flowtrack.data` (``from_pandas``, ``from_numpy``) or a
             :class:`~flowtrack.entities.Dataset`.
         context: How the run used it: ``"training"``, ``"evaluation"``...
         tags: More ``{name: value}`` tags of this input.
+        model: A logged model the run used (``LoggedModelInput(model_id=...)``).
+
+    Raises:
+        InvalidParameterError: Neither a dataset nor a model, or a context or tags without a
+            dataset.
 
     Example:
         >>> flowtrack.log_input(flowtrack.data.from_pandas(df, name="wine"), context="training")
     """
+    from flowtrack.exceptions import InvalidParameterError
+
+    if dataset is None and (context or tags):
+        raise InvalidParameterError(
+            f"log_input got context {context!r} and tags {tags!r} but no dataset: a dataset is "
+            "needed when a context or tags are given"
+        )
+    if dataset is None and model is None:
+        raise InvalidParameterError("log_input needs a dataset, a model, or both")
+    datasets = [] if dataset is None else [_dataset_input(dataset, context, tags)]
+    models = [] if model is None else [model]
     client, run_id = run_target(None)
-    client.log_inputs(run_id, [_dataset_input(dataset, context, tags)])
+    client.log_inputs(run_id, datasets, models)
+    _record_inputs(run_id, models, datasets)
+
+
+def _record_inputs(
+    run_id: str, models: Sequence[LoggedModelInput], datasets: Sequence[DatasetInput]
+) -> None:
+    """Keep the active run's in-memory inputs current (they decide what to link later)."""
+    for frame in _state.RUN_STACK.get():
+        if frame.run_id == run_id and (models or datasets):
+            frame.run._record_inputs(models, datasets)
 
 
 def _dataset_input(
@@ -248,12 +337,11 @@ def log_inputs(
         datasets: Datasets from :mod:`flowtrack.data`, or :class:`~flowtrack.entities.Dataset`.
         contexts: How the run used each one (``"training"``, ``"test"``...), or ``None``.
         tags_list: More ``{name: value}`` tags for each input, or ``None``.
-        models: Logged-model inputs. flowtrack has no logged models yet: only ``None`` (or an
-            empty list) is accepted.
+        models: Logged models the run used (``LoggedModelInput(model_id=...)``).
 
     Raises:
-        InvalidParameterError: The lists differ in length, a ``None`` dataset has a context or
-            tags, or ``models`` is not empty.
+        InvalidParameterError: The lists differ in length, or a ``None`` dataset has a context
+            or tags.
 
     Example:
         >>> flowtrack.log_inputs(
@@ -272,11 +360,6 @@ def log_inputs(
             f"log_inputs needs datasets, contexts and tags_list of the same length; got "
             f"{len(datasets)}, {len(contexts)} and {len(tags_list)}"
         )
-    if models:
-        raise InvalidParameterError(
-            f"log_inputs got {len(models)} model input(s): flowtrack has no logged models yet, "
-            "so models must be None"
-        )
     inputs: list[DatasetInput] = []
     for position, (dataset, context, tags) in enumerate(
         zip(datasets, contexts, tags_list, strict=True)
@@ -289,8 +372,10 @@ def log_inputs(
                 )
             continue
         inputs.append(_dataset_input(dataset, context, tags))
+    model_inputs = list(models or [])
     client, run_id = run_target(None)
-    client.log_inputs(run_id, inputs)
+    client.log_inputs(run_id, inputs, model_inputs)
+    _record_inputs(run_id, model_inputs, inputs)
 
 
 def flush_async_logging() -> None:

@@ -54,16 +54,7 @@ def register_model_with(
         raise InvalidParameterError(
             f"Invalid model URI {model_uri!r}: expected e.g. 'runs:/<run_id>/model'"
         )
-    scheme = urlsplit(model_uri).scheme.lower()
-    run_id: str | None = None
-    source = model_uri
-    if scheme == "runs":
-        run_id = model_uri[len("runs:") :].lstrip("/").partition("/")[0] or None
-    elif scheme == "models":
-        from flowtrack.tracking.models_uri import resolve_model_version
-
-        copied = resolve_model_version(model_uri, client)
-        source, run_id = copied.source, copied.run_id
+    source, run_id, model_id = _version_source(client, model_uri)
     try:
         client.create_registered_model(name)
         _LOGGER.info("Successfully registered model %r.", name)
@@ -73,9 +64,64 @@ def register_model_with(
         except NotFoundError:  # a different model whose name differs only by case
             raise exc from None
         _LOGGER.info("Registered model %r already exists. Creating a new version of it.", name)
-    version = client.create_model_version(name, source, run_id, tags=tags)
+    version = client.create_model_version(name, source, run_id, tags=tags, model_id=model_id)
     _LOGGER.info("Created version '%s' of model %r.", version.version, name)
+    if model_id is not None:
+        _record_version_on_model(client, model_id, version)
     return version
+
+
+def _version_source(client: FlowtrackClient, model_uri: str) -> tuple[str, str | None, str | None]:
+    """``(source, run_id, model_id)`` of a new version of ``model_uri``, as MLflow 3 records them.
+
+    ``models:/<model_id>`` is kept, with the logged model's id and source run;
+    ``runs:/<run_id>/<name>`` naming a logged model of the run becomes ``models:/<model_id>``;
+    other ``runs:/`` URIs are kept; a registered ``models:/`` URI copies its version's source.
+    """
+    from flowtrack.tracking.models_uri import (
+        find_run_logged_model,
+        logged_model_id,
+        resolve_model_version,
+    )
+
+    scheme = urlsplit(model_uri).scheme.lower()
+    if scheme == "runs":
+        run_id, _, path = model_uri[len("runs:") :].lstrip("/").partition("/")
+        path = path.strip("/")
+        if run_id and path and "/" not in path:
+            model = find_run_logged_model(client, client.get_run(run_id), path)
+            if model is not None:
+                return model.model_uri, run_id, model.model_id
+        return model_uri, run_id or None, None
+    if scheme == "models":
+        model_id = logged_model_id(model_uri)
+        if model_id is not None:
+            return model_uri, client.get_logged_model(model_id).source_run_id, model_id
+        copied = resolve_model_version(model_uri, client)
+        return copied.source, copied.run_id, copied.model_id
+    return model_uri, None, None
+
+
+def _record_version_on_model(client: FlowtrackClient, model_id: str, version: ModelVersion) -> None:
+    """Add the version to the logged model's ``mlflow.modelVersions`` tag, as MLflow does."""
+    import json
+
+    from flowtrack.entities.tags import MLFLOW_MODEL_VERSIONS
+
+    entry = {"name": version.name, "version": version.version}
+    try:
+        existing = client.get_logged_model(model_id).tags.get(MLFLOW_MODEL_VERSIONS)
+    except NotFoundError:
+        _LOGGER.warning(
+            "Unable to update logged model tags for model ID %r: the logged model does not "
+            "exist in this tracking store. No model version link will be recorded on it.",
+            model_id,
+        )
+        return
+    versions = json.loads(existing) if existing else []
+    if entry not in versions:
+        versions.append(entry)
+    client.set_logged_model_tags(model_id, {MLFLOW_MODEL_VERSIONS: json.dumps(versions)})
 
 
 def register_model(
@@ -87,8 +133,11 @@ def register_model(
     """Register a logged model as a new version of a registered model (created when missing).
 
     Args:
-        model_uri: ``runs:/<run_id>/<path>`` (kept as the version's source), a ``models:/`` URI
-            (its version's source is copied), or a URI under the configured artifact root.
+        model_uri: ``models:/<model_id>`` (a logged model: kept as the version's source, and
+            the version records the ``model_id``), ``runs:/<run_id>/<name>`` (the run's logged
+            model ``<name>`` when there is one, else kept as the source), a registered
+            ``models:/`` URI (its version's source is copied), or a URI under the configured
+            artifact root.
         name: The registered model's name.
         tags: ``{key: value}`` version tags (values through ``str``).
         await_registration_for: Accepted for MLflow compatibility; versions are ready at once.

@@ -220,7 +220,7 @@ def start_run(
         else:
             target_experiment = validate_experiment_id(experiment_id)
         run = client.create_run(target_experiment, tags=resolve_tags(user_tags), run_name=run_name)
-    active = ActiveRun(info=run.info, data=run.data, inputs=run.inputs)
+    active = ActiveRun(info=run.info, data=run.data, inputs=run.inputs, outputs=run.outputs)
     monitor = None
     if system_metrics is not None:
         monitor = _start_system_metrics(client, run.info.run_id, system_metrics, bool(resume_id))

@@ -227,8 +227,8 @@ def saved_by_flowtrack(
     """scikit-learn models flowtrack saved with default settings, a signature and an example.
 
     ``iris`` and ``diabetes`` come from ``flowtrack.sklearn.save_model``; ``logged`` (iris) from
-    ``flowtrack.sklearn.log_model`` in a run on a SQLite store: its directory is the run's
-    artifact directory for the model.
+    ``flowtrack.sklearn.log_model`` in a run on a SQLite store: its directory is the logged
+    model's artifact location (``<experiment artifacts>/models/<model_id>/artifacts``).
     """
     root = tmp_path_factory.mktemp("saved-by-flowtrack")
     saved = {}
@@ -240,10 +240,12 @@ def saved_by_flowtrack(
         signature = infer_signature(X, model.predict(X))
         if key == "logged":
             with flowtrack.start_run():
-                flowtrack.sklearn.log_model(
+                info = flowtrack.sklearn.log_model(
                     model, name="classifier", signature=signature, input_example=example
                 )
-                model_dir = local_path(flowtrack.get_artifact_uri("classifier"))
+            logged = flowtrack.get_logged_model(info.model_id)
+            model_dir = local_path(logged.artifact_location)
+            assert model_dir.parts[-3:] == ("models", info.model_id, "artifacts")
         else:
             model_dir = root / f"model-{key}"
             flowtrack.sklearn.save_model(
@@ -315,7 +317,7 @@ def test_mlflow_reads_signature_and_input_example_flowtrack_saved(
     assert_mlflow_reads_our_metadata(loaded_by_mlflow[key], saved_by_flowtrack[key])
 
 
-def test_flowtrack_logged_sklearn_model_loads_in_mlflow_from_the_run_artifacts(
+def test_flowtrack_logged_sklearn_model_loads_in_mlflow_from_its_artifact_location(
     sqlite_tracking: Path,
     saved_by_flowtrack: dict[str, SavedByFlowtrack],
     loaded_by_mlflow: dict[str, Any],
