@@ -18,7 +18,13 @@ from pathlib import Path
 
 from flowtrack.exceptions import FlowtrackError, InvalidParameterError, MissingDependencyError
 
-__all__ = ["UV_PROJECT_FILES", "copy_uv_project_files", "export_uv_requirements", "uv_project"]
+__all__ = [
+    "UV_PROJECT_FILES",
+    "copy_uv_project_files",
+    "export_uv_requirements",
+    "uv_binary",
+    "uv_project",
+]
 
 #: The files that make a directory a uv project (both required), and the optional pin.
 _LOCK_FILE, _PYPROJECT_FILE, _PYTHON_VERSION_FILE = "uv.lock", "pyproject.toml", ".python-version"
@@ -47,7 +53,12 @@ def uv_project(directory: str | Path) -> Path:
     return path
 
 
-def _uv_binary() -> str:
+def uv_binary() -> str:
+    """Return the ``uv`` executable on PATH, checked to be recent enough.
+
+    Raises:
+        MissingDependencyError: No ``uv`` on PATH, or one older than 0.6.10.
+    """
     binary = shutil.which("uv")
     if binary is None:
         raise MissingDependencyError(
@@ -106,7 +117,7 @@ def export_uv_requirements(
             not parse...).
     """
     project = uv_project(directory)
-    command = [_uv_binary(), "export", "--no-dev", "--no-hashes", "--frozen"]
+    command = [uv_binary(), "export", "--no-dev", "--no-hashes", "--frozen"]
     for group in _names(groups, "uv_groups"):
         command += ["--group", group]
     for extra in _names(extras, "uv_extras"):

@@ -25,15 +25,16 @@ import yaml
 from flowtrack.exceptions import FlowtrackError, InvalidParameterError
 from flowtrack.models.requirements import pinned_requirement
 
-__all__ = ["infer_pip_requirements", "requirements_for_modules"]
+__all__ = ["captured_modules", "infer_pip_requirements", "requirements_for_modules"]
 
 _LOGGER = logging.getLogger("flowtrack.models")
 #: How long loading the model may take when no timeout is given.
 _TIMEOUT_SECONDS = 600.0
-# Run in the subprocess: load the model with its flavor while recording every import.
+# Run in the subprocess: load the model with its flavor while recording every import (the
+# top-level names, or with "full" every module loaded, submodules included).
 _CAPTURE_SCRIPT = """
 import builtins, importlib, json, sys
-path, flavor, out = sys.argv[1:4]
+path, flavor, out, mode = sys.argv[1:5]
 module = "flowtrack.pyfunc" if flavor == "python_function" else "flowtrack." + flavor
 loader = importlib.import_module(module)
 seen = set()
@@ -48,7 +49,8 @@ try:
     loader.load_model(path)
 finally:
     builtins.__import__ = original
-seen.update(name.partition(".")[0] for name in set(sys.modules) - before)
+loaded = set(sys.modules) - before
+seen.update(loaded if mode == "full" else (name.partition(".")[0] for name in loaded))
 with open(out, "w") as fh:
     json.dump(sorted(seen), fh)
 """
@@ -74,15 +76,38 @@ def requirements_for_modules(modules: Iterable[str]) -> list[str]:
     return sorted(pinned_requirement(name) for name in distributions)
 
 
-def _captured_modules(
-    local_path: str, flavor: str, timeout: float, extra_env_vars: Mapping[str, str] | None
+def captured_modules(
+    local_path: str,
+    flavor: str,
+    timeout: float = _TIMEOUT_SECONDS,
+    extra_env_vars: Mapping[str, str] | None = None,
+    full_names: bool = False,
 ) -> list[str]:
+    """Load a local model in a fresh Python process; return the modules loading it imports.
+
+    The process runs in the current directory, so modules there are importable as they are
+    to the caller.
+
+    Args:
+        local_path: The model directory.
+        flavor: The flavor to load it with (``"sklearn"``, ``"python_function"``).
+        timeout: Seconds the loading may take.
+        extra_env_vars: Environment variables added to the process's environment.
+        full_names: Every module loaded (``"pkg.sub.mod"``) instead of top-level names only.
+
+    Returns:
+        The sorted module names.
+
+    Raises:
+        FlowtrackError: Loading failed or took longer than ``timeout``.
+    """
     env = {**os.environ, **(extra_env_vars or {})}
+    mode = "full" if full_names else "top"
     with tempfile.TemporaryDirectory(prefix="flowtrack-infer-") as tmp:
         out = os.path.join(tmp, "modules.json")
         try:
             done = subprocess.run(
-                [sys.executable, "-c", _CAPTURE_SCRIPT, local_path, flavor, out],
+                [sys.executable, "-c", _CAPTURE_SCRIPT, local_path, flavor, out, mode],
                 capture_output=True,
                 text=True,
                 timeout=timeout,
@@ -199,7 +224,7 @@ def infer_pip_requirements(
                     f"Invalid flavor {flavor!r}: the model at {model_uri!r} has the flavors "
                     f"{sorted(flavors)}"
                 )
-            return requirements_for_modules(_captured_modules(local, flavor, seconds, env_vars))
+            return requirements_for_modules(captured_modules(local, flavor, seconds, env_vars))
     except (FlowtrackError, OSError) as exc:
         if fallback is None:
             raise
