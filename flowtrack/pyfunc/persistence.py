@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowtrack.exceptions import InvalidParameterError
@@ -30,6 +31,7 @@ __all__ = ["get_default_pip_requirements", "load_model", "log_model", "save_mode
 _PYTHON_MODEL_FILE = "python_model.pkl"
 _ARTIFACTS_DIR = "artifacts"
 _CUSTOM_LOADER = "mlflow.pyfunc.model"
+_PYFUNC = "python_function"
 
 
 def get_default_pip_requirements() -> list[str]:
@@ -107,6 +109,10 @@ def save_model(
     extra_pip_requirements: Iterable[str] | str | None = None,
     metadata: Mapping[str, Any] | None = None,
     model_config: Mapping[str, Any] | None = None,
+    infer_code_paths: bool = False,
+    uv_project_path: str | Path | None = None,
+    uv_groups: Sequence[str] | None = None,
+    uv_extras: Sequence[str] | None = None,
 ) -> None:
     """Save a custom Python model (or data plus a loader module) as a model directory.
 
@@ -133,17 +139,34 @@ def save_model(
         metadata: Custom ``{key: value}`` metadata recorded in ``MLmodel``.
         model_config: ``{key: value}`` configuration the model sees as
             ``context.model_config`` (overridable at load time).
+        infer_code_paths: Load the saved model in a fresh process (in the current directory)
+            and copy the local modules it imports into ``code/`` (instead of ``code_paths``).
+        uv_project_path: A uv project (``uv.lock`` and ``pyproject.toml``): the requirements
+            come from its lock file (``uv export``; see
+            :func:`~flowtrack.models.infer_pip_requirements`) instead of the pickle, and its
+            ``uv.lock``, ``pyproject.toml`` and ``.python-version`` are saved with the model.
+            Unlike MLflow, no uv project is looked for in the current directory by itself.
+        uv_groups: uv dependency groups to include in the requirements.
+        uv_extras: Optional-dependency extras to include in the requirements.
 
     Raises:
-        InvalidParameterError: Invalid or conflicting arguments.
+        InvalidParameterError: Invalid or conflicting arguments (``infer_code_paths`` with
+            ``code_paths``, ``uv_groups`` / ``uv_extras`` without ``uv_project_path``, a
+            directory that is not a uv project).
         AlreadyExistsError: ``path`` exists and is not empty.
+        MissingDependencyError: ``uv_project_path`` but no ``uv`` executable on PATH.
 
     Example:
         >>> flowtrack.pyfunc.save_model("my_model", python_model=AddN(5), input_example=[1, 2])
     """
     from flowtrack.models.environment import write_environment
     from flowtrack.models.requirements import infer_pickle_requirements
+    from flowtrack.pyfunc._code_paths import check_infer_code_paths
+    from flowtrack.pyfunc._uv_project import check_uv_project, uv_requirements
 
+    check_infer_code_paths(infer_code_paths, code_paths)
+    exports_uv = uv_project_path is not None and pip_requirements is None and conda_env is None
+    check_uv_project(uv_project_path, uv_groups, uv_extras, exports_uv)
     if (python_model is None) == (loader_module is None):
         raise InvalidParameterError(
             "Give exactly one of python_model (a PythonModel instance or function) and "
@@ -180,7 +203,27 @@ def save_model(
         signature, example, _predictor(python_model, model_dir, conf) if python_model else None
     )
     _saving.write_mlmodel(model, model_dir)
+    if infer_code_paths:
+        _infer_code(model, model_dir)
+    if exports_uv and uv_project_path is not None:
+        defaults = uv_requirements(
+            uv_project_path, uv_groups, uv_extras, get_default_pip_requirements()
+        )
     write_environment(model_dir, defaults, pip_requirements, extra_pip_requirements, conda_env)
+    if uv_project_path is not None:
+        from flowtrack.models._uv import copy_uv_project_files
+
+        copy_uv_project_files(uv_project_path, model_dir)
+
+
+def _infer_code(model: Model, model_dir: str) -> None:
+    """Copy the local modules the saved model imports into ``code/``; record it in MLmodel."""
+    from flowtrack.pyfunc._code_paths import infer_and_copy_code_paths
+
+    code = infer_and_copy_code_paths(model_dir, _PYFUNC)
+    if code is not None:
+        model.flavors[_PYFUNC]["code"] = code
+        _saving.write_mlmodel(model, model_dir)
 
 
 def _predictor(python_model: Any, model_dir: str, conf: Mapping[str, Any]) -> Callable[[Any], Any]:
@@ -221,6 +264,10 @@ def log_model(
     model_type: str | None = None,
     step: int = 0,
     model_id: str | None = None,
+    infer_code_paths: bool = False,
+    uv_project_path: str | Path | None = None,
+    uv_groups: Sequence[str] | None = None,
+    uv_extras: Sequence[str] | None = None,
 ) -> ModelInfo:
     """Save a custom model (see :func:`save_model`) and log it as a logged model.
 
@@ -239,8 +286,8 @@ def log_model(
         step: The training step the model was logged at.
         model_id: Log into this existing logged model instead of creating one.
         loader_module, data_path, code_paths, conda_env, python_model, artifacts, signature,
-        input_example, pip_requirements, extra_pip_requirements, metadata, model_config: As in
-            :func:`save_model`.
+        input_example, pip_requirements, extra_pip_requirements, metadata, model_config,
+        infer_code_paths, uv_project_path, uv_groups, uv_extras: As in :func:`save_model`.
 
     Returns:
         The model's info; load it with ``load_model(info.model_uri)`` (``models:/<model_id>``).
@@ -277,6 +324,10 @@ def log_model(
         extra_pip_requirements=extra_pip_requirements,
         metadata=metadata,
         model_config=model_config,
+        infer_code_paths=infer_code_paths,
+        uv_project_path=uv_project_path,
+        uv_groups=uv_groups,
+        uv_extras=uv_extras,
     )
 
 

@@ -6,9 +6,10 @@ pyfunc model wraps) has ``predict_proba``, a probability function with the class
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from flowtrack.exceptions import InvalidParameterError, MissingDependencyError
@@ -17,9 +18,12 @@ from flowtrack.models.evaluation._optional import require
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["Predictor", "model_outputs", "resolve_model"]
+__all__ = ["Predictor", "check_env_manager", "model_outputs", "resolve_model"]
 
 _logger = logging.getLogger(__name__)
+
+#: MLflow's environment managers; flowtrack scores in the current environment only.
+_ENV_MANAGERS = ("local", "virtualenv", "conda", "uv")
 
 #: How to reach the estimator inside a pyfunc model, most specific first (MLflow's names).
 _UNWRAP_METHODS = ("get_raw_model", "unwrap_python_model")
@@ -35,12 +39,72 @@ class Predictor:
         classes: The label of each probability column (the estimator's ``classes_``), or
             ``None`` when unknown (then the columns are taken to be the sorted labels).
         description: What the model is, for messages.
+        model_uuid: The ``model_uuid`` of the model's MLmodel metadata (a pyfunc model), or
+            ``None``.
     """
 
     predict: Callable[[Any], Any]
     predict_proba: Callable[[Any], Any] | None
     classes: Any
     description: str
+    model_uuid: str | None = None
+
+
+def check_env_manager(env_manager: Any) -> None:
+    """Accept ``evaluate``'s ``env_manager`` when it is ``"local"``.
+
+    Raises:
+        InvalidParameterError: Not one of MLflow's managers, or one that restores the model's
+            environment (``virtualenv``, ``conda``, ``uv``): flowtrack scores the model in the
+            current Python environment.
+    """
+    if env_manager == "local":
+        return
+    if env_manager not in _ENV_MANAGERS:
+        raise InvalidParameterError(
+            f"Invalid env_manager {env_manager!r}: must be one of {list(_ENV_MANAGERS)}, and "
+            "flowtrack supports only 'local'"
+        )
+    raise InvalidParameterError(
+        f"env_manager={env_manager!r} is not supported: flowtrack evaluates the model in the "
+        "current Python environment; the supported value is 'local' (install the model's "
+        "requirements, e.g. from flowtrack.pyfunc.get_model_dependencies, and pass "
+        "env_manager='local')"
+    )
+
+
+def _takes_params(predict: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(predict).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return False
+    return "params" in parameters or any(
+        parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters.values()
+    )
+
+
+def _with_params(predictor: Predictor, inference_params: Mapping[str, Any] | None) -> Predictor:
+    """Bind ``inference_params`` as the ``params`` of every ``predict`` call."""
+    if inference_params is None:
+        return predictor
+    if not isinstance(inference_params, Mapping):
+        raise InvalidParameterError(
+            f"Invalid inference_params {inference_params!r}: pass a dict of parameter names "
+            "to values"
+        )
+    if not _takes_params(predictor.predict):
+        raise InvalidParameterError(
+            f"inference_params were given but {predictor.description}'s predict takes no "
+            "params argument; pass a pyfunc model (its predict(data, params=...)) or a model "
+            "whose predict accepts params"
+        )
+    params = dict(inference_params)
+    predict: Callable[..., Any] = predictor.predict
+
+    def predict_with_params(features: Any) -> Any:
+        return predict(features, params=params)
+
+    return replace(predictor, predict=predict_with_params)
 
 
 def _load_uri(model_uri: str, model_config: Any) -> Any:
@@ -90,26 +154,52 @@ def _from_object(model: Any, description: str) -> Predictor:
             "probabilities are skipped",
             description,
         )
-        return Predictor(model.predict, None, None, description)
+        return Predictor(model.predict, None, None, description, _model_uuid(model))
     classes = getattr(source, "classes_", None)
-    return Predictor(model.predict, source.predict_proba, classes, description)
+    return Predictor(model.predict, source.predict_proba, classes, description, _model_uuid(model))
 
 
-def resolve_model(model: Any, model_config: Any) -> Predictor | None:
+def _model_uuid(model: Any) -> str | None:
+    """The ``model_uuid`` of a pyfunc model's MLmodel metadata; ``None`` for other models."""
+    from flowtrack.models.model import Model
+
+    metadata = getattr(model, "metadata", None)
+    if not isinstance(metadata, Model):
+        return None
+    return metadata.model_uuid
+
+
+def resolve_model(
+    model: Any, model_config: Any, inference_params: Mapping[str, Any] | None = None
+) -> Predictor | None:
     """Turn ``evaluate``'s ``model`` argument into a :class:`Predictor`.
 
     Args:
         model: ``None`` (static predictions), a model URI, a ``PyFuncModel``, an object with
             ``predict`` (a fitted estimator), or a callable taking the features.
         model_config: Options for loading a model URI; only allowed with a URI.
+        inference_params: Passed to every ``predict`` call as ``params``.
 
     Returns:
         The predictor, or ``None`` when ``model`` is ``None``.
 
     Raises:
-        InvalidParameterError: An unsupported model, or ``model_config`` without a model URI.
+        InvalidParameterError: An unsupported model, ``model_config`` without a model URI, or
+            ``inference_params`` for a model (or no model) that cannot take them.
         MissingDependencyError: A model URI, but ``flowtrack.pyfunc`` cannot load models.
     """
+    predictor = _resolve(model, model_config)
+    if predictor is None:
+        if inference_params is not None:
+            raise InvalidParameterError(
+                "inference_params were given but there is no model to pass them to (model=None "
+                "evaluates the predictions column of data)"
+            )
+        return None
+    return _with_params(predictor, inference_params)
+
+
+def _resolve(model: Any, model_config: Any) -> Predictor | None:
     if model_config is not None and not isinstance(model, str):
         raise InvalidParameterError(
             f"model_config applies when loading a model URI, but model is a "

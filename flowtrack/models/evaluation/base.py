@@ -40,9 +40,14 @@ def _weights(config: Any, rows: int) -> Any:
 
 
 def _log(
-    metrics: dict[str, float], files: dict[str, Path], dataset: Any
+    metrics: dict[str, float],
+    files: dict[str, Path],
+    checked: EvalData,
+    model_uuid: str | None,
+    dataset_path: str | None,
 ) -> tuple[str, dict[str, EvaluationArtifact]]:
     """Log to the active run (starting and ending one when none is active, as MLflow does)."""
+    from flowtrack.models.evaluation._dataset_tag import log_dataset_tag
     from flowtrack.tracking.fluent.artifacts import get_artifact_uri
     from flowtrack.tracking.fluent.logging import log_input, log_metrics
     from flowtrack.tracking.fluent.runs import active_run, run_target, start_run
@@ -51,8 +56,10 @@ def _log(
         if active_run() is None:
             stack.enter_context(start_run())  # ends FAILED if logging raises
         client, run_id = run_target(None)
+        if model_uuid is not None:  # MLflow records the lineage of models with MLmodel metadata
+            log_dataset_tag(client, run_id, checked, model_uuid, dataset_path)
         log_metrics(metrics, step=0, synchronous=True, run_id=run_id)
-        log_input(dataset, context="eval")
+        log_input(checked.dataset, context="eval")
         artifacts = {}
         for name, path in files.items():
             client.log_artifact(run_id, path)
@@ -158,6 +165,9 @@ def evaluate(
     extra_metrics: Sequence[EvaluationMetric] | None = None,
     custom_artifacts: Sequence[Callable[..., Any]] | None = None,
     model_config: dict[str, Any] | None = None,
+    dataset_path: str | None = None,
+    env_manager: str = "local",
+    inference_params: dict[str, Any] | None = None,
 ) -> EvaluationResult:
     """Evaluate a regressor or classifier on labelled data; log metrics and plots to the run.
 
@@ -184,7 +194,9 @@ def evaluate(
     (``.npy``), a matplotlib Figure (``.png``); each is logged and listed in ``artifacts``.
 
     Everything is logged to the active run; when no run is active, one is started and ended.
-    The data is logged as the run's input with context ``eval``.
+    The data is logged as the run's input with context ``eval``. When the model carries MLmodel
+    metadata (a model URI or ``PyFuncModel``), the run's ``mlflow.datasets`` tag also records,
+    as MLflow does, the data's name and hash, ``dataset_path`` and the model's ``model_uuid``.
 
     Args:
         model: A model URI (``runs:/<id>/model``, loaded with ``flowtrack.pyfunc``), a
@@ -211,6 +223,14 @@ def evaluate(
         extra_metrics: Custom metrics made with :func:`~flowtrack.models.make_metric`.
         custom_artifacts: Functions producing custom artifacts (see above).
         model_config: Loading options for a model URI.
+        dataset_path: Where the data is stored (no double quotes), recorded in the
+            ``mlflow.datasets`` tag for lineage.
+        env_manager: ``"local"``, the only supported value: flowtrack scores the model in the
+            current Python environment (MLflow's ``"virtualenv"``, ``"conda"`` and ``"uv"``,
+            which restore the model's environment, are refused).
+        inference_params: Passed to the model's ``predict`` as ``params`` (a pyfunc model
+            checks them against its signature's params schema). MLflow takes them only for
+            Deployments endpoints; flowtrack has none and passes them to the model itself.
 
     Returns:
         The metrics, the logged artifacts and the run id.
@@ -219,7 +239,9 @@ def evaluate(
         InvalidParameterError: An unknown ``model_type``, evaluator, config key or metric (e.g. a
             classifier metric for a regressor); a missing target or prediction column; length
             mismatches; non-numeric regression values; continuous classifier labels; an extra
-            metric whose parameters cannot be filled; a custom artifact that cannot be saved.
+            metric whose parameters cannot be filled; a custom artifact that cannot be saved;
+            an ``env_manager`` other than ``"local"``; ``inference_params`` for a model whose
+            ``predict`` takes no ``params``; a ``dataset_path`` with a double quote.
         MissingDependencyError: numpy, scikit-learn or matplotlib is not installed.
 
     Example:
@@ -237,17 +259,24 @@ def evaluate(
         parse_evaluator_config,
     )
     from flowtrack.models.evaluation._data import resolve_data
-    from flowtrack.models.evaluation._model import model_outputs, resolve_model
+    from flowtrack.models.evaluation._dataset_tag import check_dataset_path
+    from flowtrack.models.evaluation._model import (
+        check_env_manager,
+        model_outputs,
+        resolve_model,
+    )
 
     kind = check_model_type(model_type)
     check_evaluators(evaluators)
+    check_env_manager(env_manager)
+    dataset_path = check_dataset_path(dataset_path)
     extras = _listed(extra_metrics, "extra_metrics", "EvaluationMetric objects (make_metric)")
     artifact_fns = _listed(custom_artifacts, "custom_artifacts", "functions")
     config = parse_evaluator_config(kind, evaluator_config, _metric_parameters(extras))
     require("numpy", "evaluate")
     require("sklearn.metrics", "evaluate's metrics")
     require("matplotlib.figure", "evaluate's plots")
-    predictor = resolve_model(model, model_config)
+    predictor = resolve_model(model, model_config, inference_params)
     checked = resolve_data(
         data,
         targets,
@@ -277,7 +306,8 @@ def evaluate(
         if extras or artifact_fns:
             inputs = _metric_inputs(checked, y_pred, config, targets, predictions)
         metrics, files = _extras(outcome, inputs, extras, artifact_fns, config, out_dir)
-        run_id, artifacts = _log(metrics, outcome.files | files, checked.dataset)
+        model_uuid = predictor.model_uuid if predictor is not None else None
+        run_id, artifacts = _log(metrics, outcome.files | files, checked, model_uuid, dataset_path)
     except BaseException:
         shutil.rmtree(out_dir, ignore_errors=True)
         raise
