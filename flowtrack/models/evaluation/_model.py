@@ -41,6 +41,7 @@ class Predictor:
         description: What the model is, for messages.
         model_uuid: The ``model_uuid`` of the model's MLmodel metadata (a pyfunc model), or
             ``None``.
+        model_id: The logged model (``m-...``) a pyfunc model was loaded from, or ``None``.
     """
 
     predict: Callable[[Any], Any]
@@ -48,6 +49,7 @@ class Predictor:
     classes: Any
     description: str
     model_uuid: str | None = None
+    model_id: str | None = None
 
 
 def check_env_manager(env_manager: Any) -> None:
@@ -154,9 +156,24 @@ def _from_object(model: Any, description: str) -> Predictor:
             "probabilities are skipped",
             description,
         )
-        return Predictor(model.predict, None, None, description, _model_uuid(model))
+        return Predictor(
+            model.predict, None, None, description, _model_uuid(model), _model_id(model)
+        )
     classes = getattr(source, "classes_", None)
-    return Predictor(model.predict, source.predict_proba, classes, description, _model_uuid(model))
+    return Predictor(
+        model.predict,
+        source.predict_proba,
+        classes,
+        description,
+        _model_uuid(model),
+        _model_id(model),
+    )
+
+
+def _model_id(model: Any) -> str | None:
+    """The logged model (``m-...``) a pyfunc model was loaded from; ``None`` for other models."""
+    model_id = getattr(model, "model_id", None)
+    return model_id if isinstance(model_id, str) else None
 
 
 def _model_uuid(model: Any) -> str | None:

@@ -45,6 +45,7 @@ def _log(
     checked: EvalData,
     model_uuid: str | None,
     dataset_path: str | None,
+    model_id: str | None,
 ) -> tuple[str, dict[str, EvaluationArtifact]]:
     """Log to the active run (starting and ending one when none is active, as MLflow does)."""
     from flowtrack.models.evaluation._dataset_tag import log_dataset_tag
@@ -58,7 +59,14 @@ def _log(
         client, run_id = run_target(None)
         if model_uuid is not None:  # MLflow records the lineage of models with MLmodel metadata
             log_dataset_tag(client, run_id, checked, model_uuid, dataset_path)
-        log_metrics(metrics, step=0, synchronous=True, run_id=run_id)
+        log_metrics(
+            metrics,
+            step=0,
+            synchronous=True,
+            run_id=run_id,
+            model_id=model_id,
+            dataset=checked.dataset if model_id is not None else None,
+        )
         log_input(checked.dataset, context="eval")
         artifacts = {}
         for name, path in files.items():
@@ -66,6 +74,24 @@ def _log(
             uri = get_artifact_uri(path.name)
             artifacts[name] = EvaluationArtifact(uri=uri, local_path=str(path))
     return run_id, artifacts
+
+
+def _linked_model_id(given: str | None, own: str | None) -> str | None:
+    """The logged model the metrics go to: ``given``, else the model's own, else the active one.
+
+    Raises:
+        InvalidParameterError: ``given`` contradicts the evaluated model's own id.
+    """
+    if given is not None and own is not None and given != own:
+        raise InvalidParameterError(
+            f"Invalid model_id {given!r}: the evaluated model is the logged model {own!r}; "
+            "pass the same id or omit model_id"
+        )
+    if given is not None or own is not None:
+        return given or own
+    from flowtrack.tracking.fluent.active_model import get_active_model_id
+
+    return get_active_model_id()
 
 
 def _listed(value: Any, what: str, hint: str) -> list[Any]:
@@ -168,6 +194,7 @@ def evaluate(
     dataset_path: str | None = None,
     env_manager: str = "local",
     inference_params: dict[str, Any] | None = None,
+    model_id: str | None = None,
 ) -> EvaluationResult:
     """Evaluate a regressor or classifier on labelled data; log metrics and plots to the run.
 
@@ -231,6 +258,9 @@ def evaluate(
         inference_params: Passed to the model's ``predict`` as ``params`` (a pyfunc model
             checks them against its signature's params schema). MLflow takes them only for
             Deployments endpoints; flowtrack has none and passes them to the model itself.
+        model_id: The logged model (``m-...``) the metrics are linked to, with the evaluation
+            dataset (MLflow 3). Default: the model's own id (a ``models:/<model_id>`` URI or a
+            loaded logged model), else the active model (:func:`flowtrack.set_active_model`).
 
     Returns:
         The metrics, the logged artifacts and the run id.
@@ -241,7 +271,8 @@ def evaluate(
             mismatches; non-numeric regression values; continuous classifier labels; an extra
             metric whose parameters cannot be filled; a custom artifact that cannot be saved;
             an ``env_manager`` other than ``"local"``; ``inference_params`` for a model whose
-            ``predict`` takes no ``params``; a ``dataset_path`` with a double quote.
+            ``predict`` takes no ``params``; a ``dataset_path`` with a double quote; a
+            ``model_id`` contradicting the model's own.
         MissingDependencyError: numpy, scikit-learn or matplotlib is not installed.
 
     Example:
@@ -277,6 +308,7 @@ def evaluate(
     require("sklearn.metrics", "evaluate's metrics")
     require("matplotlib.figure", "evaluate's plots")
     predictor = resolve_model(model, model_config, inference_params)
+    model_id = _linked_model_id(model_id, predictor.model_id if predictor is not None else None)
     checked = resolve_data(
         data,
         targets,
@@ -307,7 +339,9 @@ def evaluate(
             inputs = _metric_inputs(checked, y_pred, config, targets, predictions)
         metrics, files = _extras(outcome, inputs, extras, artifact_fns, config, out_dir)
         model_uuid = predictor.model_uuid if predictor is not None else None
-        run_id, artifacts = _log(metrics, outcome.files | files, checked, model_uuid, dataset_path)
+        run_id, artifacts = _log(
+            metrics, outcome.files | files, checked, model_uuid, dataset_path, model_id
+        )
     except BaseException:
         shutil.rmtree(out_dir, ignore_errors=True)
         raise

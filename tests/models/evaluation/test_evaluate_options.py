@@ -1,4 +1,4 @@
-"""``evaluate``'s ``inference_params``, ``env_manager`` and ``dataset_path``."""
+"""``evaluate``'s ``inference_params``, ``env_manager``, ``dataset_path`` and ``model_id``."""
 
 from __future__ import annotations
 
@@ -174,3 +174,45 @@ def test_dataset_hash_changes_with_the_rows_it_samples() -> None:
     middle[15, 0] = -1.0  # MLflow hashes only the first and last five rows of long data
     assert digest(middle, labels) == base
     assert digest(features, labels[::-1].copy()) != base
+
+
+def test_metrics_are_linked_to_the_evaluated_logged_model_with_the_dataset(
+    diabetes: tuple[pd.DataFrame, LinearRegression],
+) -> None:
+    frame, model = diabetes
+    with mlflow.start_run():
+        info = mlflow.sklearn.log_model(model, name="model")
+        result = evaluate(
+            f"models:/{info.model_id}", frame, targets="target", model_type="regressor"
+        )
+    linked = mlflow.get_logged_model(info.model_id).metrics or []
+    by_key = {metric.key: metric for metric in linked}
+    assert by_key["r2_score"].value == pytest.approx(result.metrics["r2_score"])
+    assert by_key["r2_score"].dataset_name is not None
+    assert by_key["r2_score"].dataset_digest is not None
+    assert by_key["r2_score"].run_id == result.run_id
+
+
+def test_model_id_goes_to_the_active_model_or_the_given_one(
+    diabetes: tuple[pd.DataFrame, LinearRegression],
+) -> None:
+    frame, model = diabetes
+    target = mlflow.initialize_logged_model(name="candidate")
+    mlflow.set_active_model(model_id=target.model_id)
+    try:
+        with mlflow.start_run():
+            evaluate(model, frame, targets="target", model_type="regressor")
+    finally:
+        mlflow.clear_active_model()
+    assert "r2_score" in {m.key for m in mlflow.get_logged_model(target.model_id).metrics or []}
+
+    with mlflow.start_run():
+        info = mlflow.sklearn.log_model(model, name="model")
+        with pytest.raises(InvalidParameterError, match="Invalid model_id 'm-"):
+            evaluate(
+                f"models:/{info.model_id}",
+                frame,
+                targets="target",
+                model_type="regressor",
+                model_id=target.model_id,
+            )
