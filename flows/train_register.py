@@ -11,9 +11,9 @@ Four tracked tasks, each a nested flowtrack run under the flow's run::
 * ``register`` registers the model as a new version (the train run for lineage, the evaluate run
   for metrics) and promotes it to the ``champion`` alias if it passes the promotion gate.
 
-Steps hand each other URIs (artifact URIs, ``runs:/`` model URIs), never in-memory objects, and
-each step's logic is a plain function (``load_and_split``, ``fit_model``, ``evaluate_model``,
-``register_and_promote``) that the task wraps, so steps can run elsewhere.
+Steps hand each other URIs (artifact URIs, ``models:/<model_id>`` model URIs), never in-memory
+objects, and each step's logic is a plain function (``load_and_split``, ``fit_model``,
+``evaluate_model``, ``register_and_promote``) that the task wraps, so steps can run elsewhere.
 
 A rejected promotion fails the flow run with the gate's reasons, unless ``allow_reject=True``.
 
@@ -26,7 +26,6 @@ Run it once with the defaults::
     python flows/train_register.py
 """
 
-import contextlib
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -43,7 +42,6 @@ from sklearn.preprocessing import StandardScaler
 import flowtrack
 import flowtrack.data
 import flowtrack.sklearn
-from flowtrack.exceptions import AlreadyExistsError
 from flowtrack.models import infer_signature
 from flowtrack.registry.gate import PromotionGate
 from flowtrack.registry.promotion import EVAL_RUN_TAG, PromotionDecision
@@ -112,7 +110,7 @@ class TrainRegisterResult(BaseModel):
     """The outcome of one flow run.
 
     Attributes:
-        model_uri: The trained model (``runs:/<train run>/model``).
+        model_uri: The trained model: ``models:/<model_id>``, the training run's logged model.
         model_name: The registered model.
         version: The model version created.
         promoted: Whether the version became the champion.
@@ -201,7 +199,7 @@ def fit_model(
         target: The label column.
 
     Returns:
-        The logged model's URI, ``runs:/<run_id>/model``.
+        The logged model's URI, ``models:/<model_id>``.
     """
     frame = _read_csv(train_uri)
     features, labels = _features_and_target(frame, target)
@@ -248,12 +246,6 @@ def evaluate_model(model_uri: str, test_uri: str, target: str = "target") -> Eva
     return Evaluation(run_id=result.run_id, metrics=result.metrics)
 
 
-def _run_id_of(model_uri: str) -> str:
-    if not model_uri.startswith("runs:/"):
-        raise ValueError(f"Expected a 'runs:/<run_id>/<path>' model URI, got {model_uri!r}")
-    return model_uri.removeprefix("runs:/").split("/", 1)[0]
-
-
 def register_and_promote(
     model_uri: str,
     eval_run_id: str,
@@ -267,7 +259,7 @@ def register_and_promote(
     evaluation run, whose metrics the gate reads (the champion's likewise).
 
     Args:
-        model_uri: The trained model, ``runs:/<train run>/model``.
+        model_uri: The trained model: ``models:/<model_id>``, the training run's logged model.
         eval_run_id: The run holding the model's evaluation metrics.
         model_name: The registered model, created when missing.
         gate: The promotion gate; ``None`` for the default gate file.
@@ -279,12 +271,9 @@ def register_and_promote(
     Raises:
         PromotionRejected: The version failed the gate and ``allow_reject`` is false.
     """
-    client = flowtrack.FlowtrackClient()
-    with contextlib.suppress(AlreadyExistsError):  # registered by an earlier run
-        client.create_registered_model(model_name)
-    version = client.create_model_version(
-        model_name, model_uri, run_id=_run_id_of(model_uri), tags={EVAL_RUN_TAG: eval_run_id}
-    )
+    # The registered model is created on first use; the version records the logged model's id
+    # and its training run (lineage).
+    version = flowtrack.register_model(model_uri, model_name, tags={EVAL_RUN_TAG: eval_run_id})
     return promote(
         model_name,
         version.version,

@@ -1,8 +1,9 @@
 """MLflow's ``mlflow.artifacts`` functions: download, list and load artifacts by URI.
 
 An artifact is named either by ``run_id`` (+ ``artifact_path``) or by one URI: ``runs:/<run_id>/
-<path>``, ``models:/<name>/<version or stage or latest>[/<path>]`` or ``models:/<name>@<alias>
-[/<path>]`` (resolved through the model registry), a local path, or any fsspec URL
+<path>``, ``models:/<model_id>[/<path>]`` (a logged model), ``models:/<name>/<version or stage or
+latest>[/<path>]`` or ``models:/<name>@<alias>[/<path>]`` (resolved through the model registry),
+a local path, or any fsspec URL
 (``s3://...``, ``memory://...``), such as a run's ``artifact_uri``. Downloads go through the
 artifact store, so paths stay confined.
 
@@ -38,16 +39,20 @@ def _client(tracking_uri: str | None, registry_uri: str | None = None) -> Flowtr
     return current_client()
 
 
-def _registered_model_uri(artifact_uri: str, client: FlowtrackClient) -> str:
+def _models_uri_location(artifact_uri: str, client: FlowtrackClient) -> str:
     """Return the storage URI a ``models:/`` URI (with an optional path inside) names."""
+    from flowtrack._private.validation import is_model_id
     from flowtrack.stores.artifacts.paths import join_uri
     from flowtrack.tracking.models_uri import resolve_model_version
 
     segments = artifact_uri[len(_MODELS_SCHEME) :].strip("/").split("/")
-    # ``<name>@<alias>/<path>`` or ``<name>/<version or stage or latest>/<path>``.
-    head = 1 if "@" in segments[0] else 2
-    version = resolve_model_version(_MODELS_SCHEME + "/".join(segments[:head]), client)
-    root = client.get_model_version_download_uri(version.name, version.version)
+    if is_model_id(segments[0]):  # ``<model_id>/<path>``: a logged model
+        head = 1
+        root = client.get_logged_model(segments[0]).artifact_location
+    else:  # ``<name>@<alias>/<path>`` or ``<name>/<version or stage or latest>/<path>``
+        head = 1 if "@" in segments[0] else 2
+        version = resolve_model_version(_MODELS_SCHEME + "/".join(segments[:head]), client)
+        root = client.get_model_version_download_uri(version.name, version.version)
     inner = "/".join(segments[head:])
     return join_uri(root, inner) if inner else root
 
@@ -84,8 +89,9 @@ def download_artifacts(
     """Download an artifact file or directory and return its local path.
 
     Args:
-        artifact_uri: ``runs:/<run_id>/<path>``, ``models:/<name>/<version>[/<path>]`` (also
-            a stage, ``latest`` or ``<name>@<alias>``), a local path or an fsspec URL.
+        artifact_uri: ``runs:/<run_id>/<path>``, ``models:/<model_id>[/<path>]`` (a logged
+            model), ``models:/<name>/<version>[/<path>]`` (also a stage, ``latest`` or
+            ``<name>@<alias>``), a local path or an fsspec URL.
         run_id: Instead of ``artifact_uri``: the run whose artifact to download.
         artifact_path: With ``run_id``: the path under its artifact root (default everything).
         dst_path: A local directory to download into; default a new temporary directory.
@@ -113,7 +119,7 @@ def download_artifacts(
     from flowtrack.models.uri import download_uri
 
     if path.startswith(_MODELS_SCHEME):
-        path = _registered_model_uri(path, _client(tracking_uri, registry_uri))
+        path = _models_uri_location(path, _client(tracking_uri, registry_uri))
 
     return download_uri(path, destination or tempfile.mkdtemp())
 

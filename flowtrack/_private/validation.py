@@ -11,7 +11,7 @@ import math
 import numbers
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from flowtrack.exceptions import InvalidParameterError, ResourceLimitError
 
@@ -25,6 +25,7 @@ __all__ = [
     "MAX_PARAM_VALUE_LENGTH",
     "MAX_TAG_VALUE_LENGTH",
     "coerce_metric_value",
+    "is_model_id",
     "validate_batch_limits",
     "validate_experiment_id",
     "validate_experiment_name",
@@ -185,9 +186,14 @@ def validate_run_id(run_id: Any) -> str:
     return run_id
 
 
+def is_model_id(value: Any) -> TypeGuard[str]:
+    """Whether ``value`` has the form of a logged-model id (``m-`` + 32 lowercase hex digits)."""
+    return isinstance(value, str) and _MODEL_ID_RE.fullmatch(value) is not None
+
+
 def validate_model_id(model_id: Any) -> str:
     """Check a logged-model id: ``m-`` followed by 32 lowercase hex digits (MLflow's form)."""
-    if not isinstance(model_id, str) or not _MODEL_ID_RE.fullmatch(model_id):
+    if not is_model_id(model_id):
         raise InvalidParameterError(
             f"Invalid logged model id {model_id!r}: ids are 'm-' followed by 32 lowercase hex "
             "digits, e.g. 'm-0123456789abcdef0123456789abcdef'"

@@ -89,12 +89,17 @@ def test_first_run_is_promoted_and_tracked(train_register: Flow[..., Any]) -> No
     assert steps["train"].data.params["hyperparameters.max_iter"] == "200"
 
     train_run_id = steps["train"].info.run_id
-    assert result.model_uri == f"runs:/{train_run_id}/model"
+    (logged,) = flowtrack.MlflowClient().search_logged_models(
+        [steps["train"].info.experiment_id], filter_string=f"source_run_id = '{train_run_id}'"
+    )
+    assert result.model_uri == f"models:/{logged.model_id}"
+    assert logged.source_run_id == train_run_id
     assert get_model_info(result.model_uri).signature is not None
     client = flowtrack.MlflowClient()
     version = client.get_model_version_by_alias(MODEL_NAME, "champion")
     assert version.version == 1
     assert version.run_id == train_run_id
+    assert version.model_id == logged.model_id
     assert version.tags[EVAL_RUN_TAG] == steps["evaluate"].info.run_id
     assert version.tags[DECISION_TAG] == "promoted"
 
@@ -155,7 +160,13 @@ def test_steps_hand_each_other_s3_uris_when_artifacts_live_on_s3(
     assert ingest.info.artifact_uri.startswith(f"s3://{s3_bucket}/artifacts/")
     s3 = fsspec.filesystem("s3")
     assert s3.exists(f"{ingest.info.artifact_uri}/data/train.csv")
-    assert s3.exists(f"{steps['train'].info.artifact_uri}/model/MLmodel")
+    # The trained model is a logged model: its files live under the experiment's models/ folder.
+    (logged,) = flowtrack.MlflowClient().search_logged_models(
+        [steps["train"].info.experiment_id],
+        filter_string=f"source_run_id = '{steps['train'].info.run_id}'",
+    )
+    assert logged.artifact_location.startswith(f"s3://{s3_bucket}/artifacts/")
+    assert s3.exists(f"{logged.artifact_location}/MLmodel")
     [dataset] = [
         item.dataset for item in ingest.inputs.dataset_inputs if item.context == "training"
     ]

@@ -59,6 +59,8 @@ def _log(
         client, run_id = run_target(None)
         if model_uuid is not None:  # MLflow records the lineage of models with MLmodel metadata
             log_dataset_tag(client, run_id, checked, model_uuid, dataset_path)
+        # The input first: metrics linked to a dataset the run already has add no second input.
+        log_input(checked.dataset, context="eval")
         log_metrics(
             metrics,
             step=0,
@@ -67,7 +69,6 @@ def _log(
             model_id=model_id,
             dataset=checked.dataset if model_id is not None else None,
         )
-        log_input(checked.dataset, context="eval")
         artifacts = {}
         for name, path in files.items():
             client.log_artifact(run_id, path)
