@@ -10,6 +10,7 @@ import typer
 from flowtrack.cli import artifacts, db, experiments, models, runs
 from flowtrack.cli import registry as _registry  # noqa: F401  (adds the registry commands to models)
 from flowtrack.cli.gc import gc
+from flowtrack.cli.server import server, ui
 from flowtrack.exceptions import FlowtrackError
 
 __all__ = ["app", "main"]
@@ -26,6 +27,8 @@ app.add_typer(artifacts.app, name="artifacts")
 app.add_typer(db.app, name="db")
 app.add_typer(models.app, name="models")
 app.command("gc")(gc)
+app.command("server")(server)
+app.command("ui")(ui)
 
 
 def _version(value: bool) -> None:
