@@ -193,3 +193,10 @@ def test_fluent_api_over_http(mlflow_server: MlflowServer) -> None:
         filter_string="tags.team = 'ml'", output_format="list", search_all_experiments=True
     )
     assert [r.info.run_id for r in found] == [child.info.run_id]
+
+
+def test_proxied_artifact_uris_are_refused_clearly() -> None:
+    from flowtrack.stores.artifacts.store import get_artifact_store
+
+    with pytest.raises(InvalidParameterError, match=r"artifact proxy.*issue 10"):
+        get_artifact_store("mlflow-artifacts:/0/abc/artifacts").list_artifacts()
