@@ -8,7 +8,7 @@ so existing MLflow set-ups keep working.
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
@@ -174,6 +174,76 @@ class Settings(BaseSettings):
             "This machine's name in multi-node training: system metrics are then logged as "
             "system/<node_id>/<metric>. Letters, digits, '_', '-', '.' and ' '."
         ),
+    )
+    tracking_username: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "tracking_username", "FLOWTRACK_TRACKING_USERNAME", "MLFLOW_TRACKING_USERNAME"
+        ),
+        description="HTTP Basic user for an http(s):// tracking server (with the password).",
+    )
+    tracking_password: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "tracking_password", "FLOWTRACK_TRACKING_PASSWORD", "MLFLOW_TRACKING_PASSWORD"
+        ),
+        description="HTTP Basic password for an http(s):// tracking server.",
+    )
+    tracking_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "tracking_token", "FLOWTRACK_TRACKING_TOKEN", "MLFLOW_TRACKING_TOKEN"
+        ),
+        description="Bearer token for an http(s):// tracking server (used without a username).",
+    )
+    tracking_insecure_tls: bool = Field(
+        default=False,
+        validation_alias=AliasChoices(
+            "tracking_insecure_tls",
+            "FLOWTRACK_TRACKING_INSECURE_TLS",
+            "MLFLOW_TRACKING_INSECURE_TLS",
+        ),
+        description="Skip TLS certificate verification of an https:// tracking server.",
+    )
+    tracking_server_cert_path: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "tracking_server_cert_path",
+            "FLOWTRACK_TRACKING_SERVER_CERT_PATH",
+            "MLFLOW_TRACKING_SERVER_CERT_PATH",
+        ),
+        description="CA bundle that verifies an https:// tracking server's certificate.",
+    )
+    http_request_timeout: float = Field(
+        default=120.0,
+        gt=0,
+        le=3600,
+        validation_alias=AliasChoices(
+            "http_request_timeout", "FLOWTRACK_HTTP_REQUEST_TIMEOUT", "MLFLOW_HTTP_REQUEST_TIMEOUT"
+        ),
+        description="Seconds one request to a tracking server may take.",
+    )
+    http_request_max_retries: int = Field(
+        default=5,
+        ge=0,
+        le=20,
+        validation_alias=AliasChoices(
+            "http_request_max_retries",
+            "FLOWTRACK_HTTP_REQUEST_MAX_RETRIES",
+            "MLFLOW_HTTP_REQUEST_MAX_RETRIES",
+        ),
+        description="Retries of a transient failure (connect error, 429, 502, 503, 504).",
+    )
+    http_request_backoff_factor: float = Field(
+        default=0.5,
+        ge=0,
+        le=60,
+        validation_alias=AliasChoices(
+            "http_request_backoff_factor",
+            "FLOWTRACK_HTTP_REQUEST_BACKOFF_FACTOR",
+            "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR",
+        ),
+        description="Seconds before the first retry; each next wait doubles (30 s at most).",
     )
     strict_tracking: bool = Field(
         default=False,

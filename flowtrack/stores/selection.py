@@ -34,11 +34,14 @@ from typing import Any, Generic, TypeVar
 from flowtrack.exceptions import InvalidParameterError, MissingDependencyError
 
 __all__ = [
+    "HTTPX_INSTALL_HINT",
+    "HTTP_SCHEMES",
     "POSTGRES_INSTALL_HINT",
     "SQL_SCHEMES",
     "StoreScheme",
     "StoreSchemes",
     "load_store_class",
+    "rest_connection_options",
     "sql_connection_options",
     "uri_scheme",
 ]
@@ -49,6 +52,10 @@ S = TypeVar("S")
 POSTGRES_INSTALL_HINT = "pip install 'flowtrack[postgres]'"
 #: The schemes the built-in SQL stores handle.
 SQL_SCHEMES = frozenset({"sqlite", "postgresql", "postgresql+psycopg"})
+#: What to install for the http(s) schemes (httpx is a core dependency; a trimmed env may lack it).
+HTTPX_INSTALL_HINT = "pip install httpx"
+#: The schemes of a server speaking MLflow's REST API.
+HTTP_SCHEMES = frozenset({"http", "https"})
 #: Stores kept per kind: one per (URI, artifact root) in use.
 _CACHE_SIZE = 32
 
@@ -116,6 +123,36 @@ def sql_connection_options(uri: str) -> dict[str, Any]:
         "sqlite_busy_timeout": settings.sqlite_busy_timeout,
         "pool_size": settings.sql_pool_size,
     }
+
+
+def rest_connection_options(uri: str) -> dict[str, Any]:
+    """The keyword arguments the built-in REST stores take, read from the settings now.
+
+    Args:
+        uri: A store URI.
+
+    Returns:
+        ``{"config": HttpConfig(...)}`` (credentials, TLS, timeout, retries) for ``http`` and
+        ``https`` URIs, else ``{}``.
+    """
+    if uri_scheme(uri) not in HTTP_SCHEMES:
+        return {}
+    from flowtrack.settings import get_settings
+    from flowtrack.stores.rest.config import HttpConfig
+
+    settings = get_settings()
+    password, token = settings.tracking_password, settings.tracking_token
+    config = HttpConfig(
+        username=settings.tracking_username,
+        password=None if password is None else password.get_secret_value(),
+        token=None if token is None else token.get_secret_value(),
+        insecure_tls=settings.tracking_insecure_tls,
+        server_cert_path=settings.tracking_server_cert_path,
+        timeout=settings.http_request_timeout,
+        max_retries=settings.http_request_max_retries,
+        backoff_factor=settings.http_request_backoff_factor,
+    )
+    return {"config": config}
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def test_set_tracking_uri_sets_context_and_environment() -> None:
     [
         ("./mlruns", "not in a directory of files"),
         ("file:///tmp/mlruns", "not in a directory of files"),
-        ("http://localhost:5000", "no tracking store handles the scheme 'http'"),
+        ("ftp://localhost:21", "no tracking store handles the scheme 'ftp'"),
         ("", "Invalid tracking URI ''"),
     ],
 )

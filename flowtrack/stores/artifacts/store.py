@@ -58,6 +58,13 @@ _DELETE_ONE_BY_ONE_RE = re.compile(r"[*?\[\x00-\x1f\x7f-\x9f\ufffe\uffff]|/$")
 
 def _open_filesystem(root_uri: str, storage_options: Mapping[str, Any] | None) -> tuple[Any, str]:
     protocol = fsspec.core.split_protocol(root_uri)[0] or "file"
+    if root_uri.lower().startswith("mlflow-artifacts:"):
+        raise InvalidParameterError(
+            f"The artifact URI {root_uri!r} is served by a tracking server's artifact proxy, "
+            "which flowtrack's client does not speak yet (issue 10, client side: "
+            "mlflow-artifacts:/ URIs); start the server with --no-serve-artifacts and a "
+            "--default-artifact-root this client can reach (a path, s3://, ...)"
+        )
     options = dict(storage_options or {})
     if protocol in _UNCACHED_LISTING_PROTOCOLS:
         options.setdefault("use_listings_cache", False)

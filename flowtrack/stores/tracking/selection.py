@@ -1,19 +1,23 @@
 """Choosing a tracking store by URI scheme (:data:`TRACKING_SCHEMES`).
 
 ``memory:`` selects :class:`~flowtrack.stores.tracking.memory.MemoryTrackingStore`; ``sqlite`` and
-``postgresql`` (``postgresql+psycopg``) select the SQL tracking store. Third parties add schemes
-through the ``flowtrack.tracking_stores`` entry-point group (see :mod:`flowtrack.stores.selection`).
+``postgresql`` (``postgresql+psycopg``) select the SQL tracking store; ``http`` and ``https`` the
+REST store over a server speaking MLflow's REST API (:mod:`flowtrack.stores.tracking.rest`).
+Third parties add schemes through the ``flowtrack.tracking_stores`` entry-point group (see
+:mod:`flowtrack.stores.selection`).
 
-This is an edge: the SQL stores' connection settings are read here from
+This is an edge: the SQL and REST stores' connection settings are read here from
 :class:`~flowtrack.settings.Settings`, once per store opened, and passed to the store.
 """
 
 from __future__ import annotations
 
 from flowtrack.stores.selection import (
+    HTTPX_INSTALL_HINT,
     POSTGRES_INSTALL_HINT,
     StoreScheme,
     StoreSchemes,
+    rest_connection_options,
     sql_connection_options,
     uri_scheme,
 )
@@ -30,12 +34,14 @@ __all__ = [
 TRACKING_STORE_ENTRY_POINT_GROUP = "flowtrack.tracking_stores"
 
 _SQL_STORE = "flowtrack.stores.tracking.sql:SqlTrackingStore"
+_REST_STORE = "flowtrack.stores.tracking.rest:RestTrackingStore"
 
 
 def _open_tracking_store(
     cls: type[TrackingStore], uri: str, artifact_root: str | None
 ) -> TrackingStore:
-    return cls(uri, artifact_root, **sql_connection_options(uri))
+    options = {**sql_connection_options(uri), **rest_connection_options(uri)}
+    return cls(uri, artifact_root, **options)
 
 
 TRACKING_SCHEMES: StoreSchemes[TrackingStore] = StoreSchemes(
@@ -48,6 +54,8 @@ TRACKING_SCHEMES: StoreSchemes[TrackingStore] = StoreSchemes(
         "sqlite": StoreScheme(_SQL_STORE),
         "postgresql": StoreScheme(_SQL_STORE, POSTGRES_INSTALL_HINT),
         "postgresql+psycopg": StoreScheme(_SQL_STORE, POSTGRES_INSTALL_HINT),
+        "http": StoreScheme(_REST_STORE, HTTPX_INSTALL_HINT),
+        "https": StoreScheme(_REST_STORE, HTTPX_INSTALL_HINT),
     },
     open_store=_open_tracking_store,
     refusals=dict.fromkeys(
