@@ -67,6 +67,17 @@ class RunTests(StoreTestsBase):
         assert run.info.start_time is not None
         assert before <= run.info.start_time <= now_ms()
 
+    @pytest.mark.parametrize("bad_time", [2**63, 10**30, -1, 1.5])
+    def test_run_times_out_of_range_are_refused(
+        self, store: TrackingStore, bad_time: object
+    ) -> None:
+        with pytest.raises(InvalidParameterError, match="Invalid start_time"):
+            store.create_run("0", "u", bad_time)  # type: ignore[arg-type]
+        run_id = new_run(store)
+        with pytest.raises(InvalidParameterError, match="Invalid end_time"):
+            store.update_run_info(run_id, end_time=bad_time)  # type: ignore[arg-type]
+        assert store.get_run(run_id).info.end_time is None
+
     def test_create_run_with_given_id(self, store: TrackingStore) -> None:
         run_id = "0194f1c2a3b44c5d8e6f708192a3b4c5"
         run = store.create_run("0", "u", 0, run_id=run_id)

@@ -238,6 +238,7 @@ class MemoryTrackingStore(MemoryLoggedModels, TrackingStore):
         """Create a RUNNING run; see :meth:`TrackingStore.create_run`."""
         if run_id is not None:
             validate_run_id(run_id)
+        rules.check_run_time("start_time", start_time)
         checked = {validate_key("tag", t.key): validate_tag_value(t.key, t.value) for t in tags}
         name = rules.resolve_run_name(run_name, checked)
         checked[MLFLOW_RUN_NAME] = name
@@ -278,7 +279,7 @@ class MemoryTrackingStore(MemoryLoggedModels, TrackingStore):
         changes: dict[str, object] = {}
         if run_status is not None:
             changes["status"] = rules.parse_run_status(run_status)
-        if end_time is not None:
+        if rules.check_run_time("end_time", end_time) is not None:
             changes["end_time"] = end_time
         if run_name is not None:
             changes["run_name"] = run_name

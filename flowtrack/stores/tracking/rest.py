@@ -52,7 +52,12 @@ from flowtrack.stores.tracking._rest_convert import (
 )
 from flowtrack.stores.tracking._rest_logged_models import RestLoggedModels
 from flowtrack.stores.tracking.base import TrackingStore
-from flowtrack.stores.tracking.rules import parse_lifecycle_stage, parse_run_status, parse_view_type
+from flowtrack.stores.tracking.rules import (
+    check_run_time,
+    parse_lifecycle_stage,
+    parse_run_status,
+    parse_view_type,
+)
 
 __all__ = ["API_PREFIX", "RestTrackingStore"]
 
@@ -224,6 +229,7 @@ class RestTrackingStore(RestLoggedModels, TrackingStore):
                 f"Creating a run with the chosen id {run_id!r}",
                 "the server chooses run ids (CreateRun has no run_id field); pass run_id=None",
             )
+        check_run_time("start_time", start_time)
         body = {
             "experiment_id": experiment_id,
             "user_id": user_id,
@@ -248,6 +254,7 @@ class RestTrackingStore(RestLoggedModels, TrackingStore):
     ) -> RunInfo:
         """Change a run's status, end time and/or name."""
         status = None if run_status is None else parse_run_status(run_status).value
+        check_run_time("end_time", end_time)
         body = {
             "run_id": run_id,
             "run_uuid": run_id,

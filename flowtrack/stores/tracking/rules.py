@@ -47,6 +47,7 @@ __all__ = [
     "check_older_than_ms",
     "check_run_purgeable",
     "check_run_restorable",
+    "check_run_time",
     "experiment_not_active",
     "experiment_not_found",
     "logged_model_artifact_location",
@@ -188,6 +189,25 @@ def check_older_than_ms(older_than_ms: object) -> None:
             f"Invalid older_than_ms {older_than_ms!r}: use a non-negative integer number of "
             "milliseconds, or None for every deleted run"
         )
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def check_run_time(what: str, value: object) -> int | None:
+    """Check a run's ``start_time`` or ``end_time``: ``None`` or int64 milliseconds >= 0.
+
+    Raises:
+        InvalidParameterError: Anything else (booleans, floats, negative or too large numbers).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _INT64_MAX:
+        raise InvalidParameterError(
+            f"Invalid {what} {value!r}: run times are integer milliseconds since the epoch, "
+            f"between 0 and {_INT64_MAX}"
+        )
+    return value
 
 
 # ---------------------------------------------------------------------- logged models

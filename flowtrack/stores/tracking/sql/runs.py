@@ -141,6 +141,7 @@ def create_run(
 ) -> Run:
     """Insert a RUNNING run with its tags; ``mlflow.runName`` is set to the final name."""
     key = experiment_key(experiment_id)
+    rules.check_run_time("start_time", start_time)
     tag_values: dict[str, str] = {}
     for tag in tags:
         tag_values[validate_key("tag", tag.key)] = validate_tag_value(tag.key, tag.value)
@@ -181,6 +182,7 @@ def update_run_info(
 ) -> RunInfo:
     """Change an active run's status, end time and/or name (and its ``mlflow.runName`` tag)."""
     status = None if run_status is None else rules.parse_run_status(run_status).value
+    rules.check_run_time("end_time", end_time)
     if run_name is not None:
         validate_tag_value(MLFLOW_RUN_NAME, run_name)
     hot = db.hot
