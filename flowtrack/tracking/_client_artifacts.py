@@ -60,19 +60,7 @@ class ClientArtifacts:
             >>> client.log_artifact(run_id, "model_summary.txt")
             >>> client.log_artifact(run_id, "mymodel", artifact_path="models")
         """
-        source = os.fspath(local_path)
-        if not os.path.exists(source):
-            raise InvalidParameterError(
-                f"Cannot log {source!r}: log_artifact needs an existing local file or directory"
-            )
-        store = self._artifacts(run_id)
-        if os.path.isdir(source):
-            name = os.path.basename(os.path.normpath(os.path.abspath(source)))
-            store.log_artifacts(
-                source, posixpath.join(artifact_path, name) if artifact_path else name
-            )
-        else:
-            store.log_artifact(source, artifact_path)
+        self._artifacts(run_id).log_file_or_directory(local_path, artifact_path)
 
     def log_artifacts(
         self, run_id: str, local_dir: str | os.PathLike[str], artifact_path: str | None = None

@@ -8,7 +8,6 @@ the fsspec artifact store, as a run's artifacts are.
 from __future__ import annotations
 
 import os
-import posixpath
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -279,20 +278,9 @@ class ClientLoggedModels:
             InvalidParameterError: ``local_path`` does not exist, or the path escapes the root.
             NotFoundError: No such model.
         """
-        source = os.fspath(local_path)
-        if not os.path.exists(source):
-            raise InvalidParameterError(
-                f"Cannot log {source!r}: log_model_artifact needs an existing local file or "
-                "directory"
-            )
-        store = self._model_artifacts(model_id)
-        if os.path.isdir(source):
-            name = os.path.basename(os.path.normpath(os.path.abspath(source)))
-            store.log_artifacts(
-                source, posixpath.join(artifact_path, name) if artifact_path else name
-            )
-        else:
-            store.log_artifact(source, artifact_path)
+        self._model_artifacts(model_id).log_file_or_directory(
+            local_path, artifact_path, caller="log_model_artifact"
+        )
 
     def log_model_artifacts(
         self,

@@ -15,6 +15,7 @@ cache, so a listing always shows the latest writes (also other processes' writes
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import shutil
 import stat
@@ -154,6 +155,39 @@ class ArtifactStore:
             )
         rel = join_uri(normalize_artifact_path(artifact_path), os.path.basename(source))
         self._upload(rel, [source], [self._target(rel)[1]])
+
+    def log_file_or_directory(
+        self,
+        local_path: str | os.PathLike[str],
+        artifact_path: str | None = None,
+        *,
+        caller: str = "log_artifact",
+    ) -> None:
+        """Upload a file, or a directory whole under its own name (MLflow's ``log_artifact``).
+
+        A directory ``mymodel`` logged with ``artifact_path="models"`` lands under
+        ``models/mymodel/``; a file under ``models/<file name>``.
+
+        Args:
+            local_path: The caller's file or directory.
+            artifact_path: The directory under the root; ``None`` for the root itself.
+            caller: The public function's name, for the error message.
+
+        Raises:
+            InvalidParameterError: ``local_path`` does not exist, or a path is not confined.
+        """
+        source = os.fspath(local_path)
+        if not os.path.exists(source):
+            raise InvalidParameterError(
+                f"Cannot log {source!r}: {caller} needs an existing local file or directory"
+            )
+        if os.path.isdir(source):
+            name = os.path.basename(os.path.normpath(os.path.abspath(source)))
+            self.log_artifacts(
+                source, posixpath.join(artifact_path, name) if artifact_path else name
+            )
+        else:
+            self.log_artifact(source, artifact_path)
 
     def log_artifacts(
         self, local_dir: str | os.PathLike[str], artifact_path: str | None = None
