@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit, urlunsplit
 
+from flowtrack._private.uvicorn_serve import serve as serve_on_uvicorn
 from flowtrack.exceptions import InvalidParameterError, MissingDependencyError
 from flowtrack.stores.selection import uri_scheme
 
@@ -99,13 +100,13 @@ def serve(
             "PostgreSQL (postgresql+psycopg://...) for several workers"
         )
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401 - checked here, used by serve_on_uvicorn
 
         from flowtrack.server.app import create_app
     except ImportError as exc:
         raise MissingDependencyError(_SERVER_HINT) from exc
     root = resolve_artifact_root(default_artifact_root)
-    app = create_app(backend_store_uri, root)  # opens the store: a bad URI fails here
+    app: FastAPI | None = create_app(backend_store_uri, root)  # a bad URI fails here
     print(
         f"flowtrack server listening on http://{host}:{port} ({workers} worker"
         f"{'s' if workers > 1 else ''})\n"
@@ -113,19 +114,16 @@ def serve(
         f"  artifact root:  {root} (clients write artifacts there directly)",
         flush=True,
     )
-    if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)
-        return
-    del app  # each worker opens its own store
-    os.environ.update({ENV_BACKEND_STORE_URI: backend_store_uri, ENV_ARTIFACT_ROOT: root})
-    uvicorn.run(
-        "flowtrack.server.run:worker_app",
-        factory=True,
+    if workers > 1:
+        app = None  # each worker opens its own store
+    serve_on_uvicorn(
+        app,
         workers=workers,
+        worker_factory="flowtrack.server.run:worker_app",
+        handoff={ENV_BACKEND_STORE_URI: backend_store_uri, ENV_ARTIFACT_ROOT: root},
         host=host,
         port=port,
         log_level=log_level,
-        server_header=False,
     )
 
 

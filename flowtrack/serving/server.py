@@ -14,6 +14,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
+from flowtrack._private.uvicorn_serve import serve as serve_on_uvicorn
 from flowtrack.exceptions import InvalidParameterError, MissingDependencyError
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def serve(
         raise InvalidParameterError(f"Invalid port {port!r}: use 0 to 65535")
     try:
         import fastapi  # noqa: F401  (the extra's marker; starlette comes with it)
-        import uvicorn
+        import uvicorn  # noqa: F401  (checked here, used by serve_on_uvicorn)
     except ImportError as exc:
         raise MissingDependencyError(_SERVING_HINT) from exc
     limit = DEFAULT_MAX_REQUEST_BYTES if max_request_bytes is None else max_request_bytes
@@ -113,6 +114,7 @@ def serve(
     model = load_servable_model(model_uri, trust_model=trust_model)
     if host not in ("127.0.0.1", "localhost", "::1"):
         logger.warning("Serving on %s: the model is reachable from other machines", host)
+    app = None
     if workers == 1:
         app = build_app(
             model,
@@ -120,34 +122,22 @@ def serve(
             max_request_bytes=options.max_request_bytes,
             include_stack_trace=options.include_stack_trace,
         )
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            log_level=log_level,
-            access_log=access_log,
-            server_header=False,
-        )
-        return
-    del model  # each worker loads its own copy
-    os.environ.update(
-        {
+    del model  # with several workers, each loads its own copy
+    serve_on_uvicorn(
+        app,
+        workers=workers,
+        worker_factory="flowtrack.serving.server:worker_app",
+        handoff={
             ENV_MODEL_URI: model_uri,
             ENV_TRUST_MODEL: "1" if trust_model else "0",
             ENV_TIMEOUT: repr(options.timeout),
             ENV_MAX_REQUEST_BYTES: str(options.max_request_bytes),
             ENV_STACK_TRACES: "1" if include_stack_trace else "0",
-        }
-    )
-    uvicorn.run(
-        "flowtrack.serving.server:worker_app",
-        factory=True,
-        workers=workers,
+        },
         host=host,
         port=port,
         log_level=log_level,
         access_log=access_log,
-        server_header=False,
     )
 
 
