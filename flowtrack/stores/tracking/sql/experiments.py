@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +34,7 @@ __all__ = [
     "delete_experiment_tag",
     "ensure_default_experiment",
     "experiment_key",
+    "experiment_keys",
     "get_experiment",
     "get_experiment_by_name",
     "purge_experiment",
@@ -67,6 +68,21 @@ def experiment_key(experiment_id: object) -> int:
     if key > _INT64_MAX:
         raise rules.experiment_not_found(experiment_id)
     return key
+
+
+def experiment_keys(experiment_ids: Iterable[object]) -> list[int]:
+    """The integer keys of the ids searched; an id too large for any experiment matches nothing.
+
+    Raises:
+        InvalidParameterError: An id is not a string of digits.
+    """
+    keys: list[int] = []
+    for experiment_id in experiment_ids:
+        try:
+            keys.append(experiment_key(experiment_id))
+        except NotFoundError:
+            continue  # too large to be an experiment id: nothing in it
+    return keys
 
 
 def ensure_default_experiment(db: Database) -> None:

@@ -45,7 +45,7 @@ from flowtrack.stores.sql.schema import (
 from flowtrack.stores.tracking import rules
 from flowtrack.stores.tracking.sql import convert
 from flowtrack.stores.tracking.sql.database import Database
-from flowtrack.stores.tracking.sql.experiments import experiment_key
+from flowtrack.stores.tracking.sql.experiments import experiment_key, experiment_keys
 from flowtrack.stores.tracking.sql.logged_model_search import logged_model_query
 
 __all__ = [
@@ -306,12 +306,7 @@ def search_logged_models(
     order_bys = parse_logged_model_order_by(order_by)
     limit = validate_max_results(DEFAULT_SEARCH_MAX_RESULTS if max_results is None else max_results)
     offset = decode_page_token(page_token)
-    keys: list[int] = []
-    for experiment_id in experiment_ids:
-        try:
-            keys.append(experiment_key(experiment_id))
-        except NotFoundError:
-            continue  # too large to be an experiment id: no models
+    keys = experiment_keys(experiment_ids)
     if not keys:
         return PagedList([])
     query = logged_model_query(

@@ -41,6 +41,7 @@ from flowtrack.stores.tracking.sql.batch import run_not_found
 from flowtrack.stores.tracking.sql.database import RUN_LOAD_COLUMNS, Database
 from flowtrack.stores.tracking.sql.experiments import (
     experiment_key,
+    experiment_keys,
     view_type_stages,
 )
 from flowtrack.stores.tracking.sql.search import run_query
@@ -256,12 +257,7 @@ def search_runs(
     order_bys = parse_run_order_by(order_by)
     offset = decode_page_token(page_token)
     stages = view_type_stages(run_view_type)
-    keys: list[int] = []
-    for experiment_id in experiment_ids:
-        try:
-            keys.append(experiment_key(experiment_id))
-        except NotFoundError:
-            continue  # too large to be an experiment id: no runs
+    keys = experiment_keys(experiment_ids)
     if not keys:
         return PagedList([])
     query = run_query(RUN_LOAD_COLUMNS, keys, stages, comparisons, order_bys, db.sqlite)
